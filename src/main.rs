@@ -1,1 +1,5 @@
-fn main() {}
+//! The `capsim` binary: all logic lives in the library.
+
+fn main() {
+    std::process::exit(capsim::cli::main());
+}

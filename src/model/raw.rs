@@ -1,0 +1,192 @@
+//! The syntax of a model file, as serde structs. Field names here are the
+//! keys users write; `docs/model-format.md` documents each one.
+
+use super::dist::{deserialize_dist, deserialize_opt_dist, DistSpec};
+use crate::input::units::Duration;
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModel {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub classes: Vec<RawClass>,
+    #[serde(default)]
+    pub components: IndexMap<String, RawComponent>,
+    pub slo: Option<RawSlo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClass {
+    pub name: String,
+    /// Relative weight of this class in the traffic mix.
+    pub share: f64,
+    /// The component a request of this class enters first.
+    pub entry: String,
+    /// `read` (default) or `write`: how databases and caches treat it.
+    pub op: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawSlo {
+    pub mean: Option<Duration>,
+    pub p50: Option<Duration>,
+    pub p90: Option<Duration>,
+    pub p95: Option<Duration>,
+    pub p99: Option<Duration>,
+    pub p999: Option<Duration>,
+    /// Largest acceptable fraction of failed requests, e.g. 0.01.
+    pub error_rate: Option<f64>,
+}
+
+/// One downstream call a handler makes, in order.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawCall {
+    pub to: String,
+    pub op: Option<String>,
+    /// Times the call is made in sequence (default 1).
+    pub count: Option<u32>,
+    /// Probability that the call is made at all (default 1).
+    pub probability: Option<f64>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawHandler {
+    #[serde(deserialize_with = "deserialize_dist")]
+    pub cpu: DistSpec,
+    #[serde(default)]
+    pub calls: Vec<RawCall>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawComponent {
+    Edge(RawEdge),
+    Service(RawService),
+    Cache(RawCache),
+    Pool(RawPool),
+    Database(RawDatabase),
+    Queue(RawQueue),
+    External(RawExternal),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEdge {
+    /// Fraction of requests served from the edge (default for every class).
+    pub hit_ratio: Option<f64>,
+    /// Per-class override of `hit_ratio`.
+    #[serde(default)]
+    pub hit_ratio_by_class: IndexMap<String, f64>,
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub latency: Option<DistSpec>,
+    /// Where misses go.
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBalancer {
+    pub policy: Option<String>,
+    pub max_fails: Option<u32>,
+    pub fail_timeout: Option<Duration>,
+    #[serde(default)]
+    pub weights: Vec<u32>,
+    /// Peers tried per request on connection errors (0 = every peer).
+    pub tries: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub replicas: Option<u32>,
+    pub cores: Option<f64>,
+    pub concurrency: Option<u32>,
+    /// Bound of the per-replica accept queue; absent = unbounded.
+    pub accept_queue: Option<u32>,
+    pub timeout: Option<Duration>,
+    /// `fcfs` (default) or `ps` (processor sharing).
+    pub scheduling: Option<String>,
+    pub memory_base_mib: Option<f64>,
+    pub memory_per_request_mib: Option<f64>,
+    pub balancer: Option<RawBalancer>,
+    /// Shorthand for the default handler's CPU time.
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub cpu: Option<DistSpec>,
+    /// Shorthand for the default handler's calls.
+    pub calls: Option<Vec<RawCall>>,
+    /// Per request class handlers; `default` applies to the others.
+    #[serde(default)]
+    pub handlers: IndexMap<String, RawHandler>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCache {
+    pub hit_ratio: f64,
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub latency: Option<DistSpec>,
+    /// Operations served at once; absent = unlimited.
+    pub concurrency: Option<u32>,
+    pub on_miss: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPool {
+    /// `pgbouncer` (default) or `hikari`: which defaults apply.
+    pub flavor: Option<String>,
+    pub size: Option<u32>,
+    pub max_clients: Option<u32>,
+    pub reserve_size: Option<u32>,
+    pub reserve_timeout: Option<Duration>,
+    /// Longest wait for a connection; "0s" waits forever.
+    pub wait_timeout: Option<Duration>,
+    pub target: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabase {
+    /// Queries executing at once on each node.
+    pub concurrency: Option<u32>,
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub read: Option<DistSpec>,
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub write: Option<DistSpec>,
+    pub read_replicas: Option<u32>,
+    /// `replicas` (default when there are replicas) or `primary`.
+    pub read_from: Option<String>,
+    pub replication_lag: Option<Duration>,
+    /// Bound of each node's wait queue; absent = unbounded.
+    pub queue_limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQueue {
+    pub workers: Option<u32>,
+    pub concurrency: Option<u32>,
+    #[serde(deserialize_with = "deserialize_dist")]
+    pub work: DistSpec,
+    #[serde(default)]
+    pub calls: Vec<RawCall>,
+    pub max_depth: Option<u32>,
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub enqueue_latency: Option<DistSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExternal {
+    #[serde(deserialize_with = "deserialize_dist")]
+    pub latency: DistSpec,
+    pub concurrency: Option<u32>,
+    pub queue_limit: Option<u32>,
+}

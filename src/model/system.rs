@@ -1,0 +1,240 @@
+//! The checked, immutable description of a system that the simulator runs.
+//! Names are resolved to small integer ids; durations are nanoseconds.
+
+use super::dist::Dist;
+
+/// Index of a component in [`System::components`].
+pub type CompId = u32;
+/// Index of a request class in [`System::classes`].
+pub type ClassId = u16;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Read,
+    Write,
+}
+
+impl Op {
+    pub fn parse(s: &str) -> Result<Op, String> {
+        match s {
+            "read" => Ok(Op::Read),
+            "write" => Ok(Op::Write),
+            other => Err(format!("found \"{other}\", expected \"read\" or \"write\"")),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct System {
+    pub name: String,
+    pub description: String,
+    pub classes: Vec<Class>,
+    pub components: Vec<Component>,
+    pub slo: Slo,
+}
+
+impl System {
+    pub fn component_id(&self, name: &str) -> Option<CompId> {
+        self.components
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as CompId)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub name: String,
+    /// Probability of this class (shares normalised to sum to 1).
+    pub probability: f64,
+    pub entry: CompId,
+    pub op: Op,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Slo {
+    pub mean_ns: Option<u64>,
+    pub p50_ns: Option<u64>,
+    pub p90_ns: Option<u64>,
+    pub p95_ns: Option<u64>,
+    pub p99_ns: Option<u64>,
+    pub p999_ns: Option<u64>,
+    pub error_rate: Option<f64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Component {
+    pub name: String,
+    pub kind: ComponentKind,
+}
+
+impl Component {
+    pub fn kind_name(&self) -> &'static str {
+        match self.kind {
+            ComponentKind::Edge(_) => "edge",
+            ComponentKind::Service(_) => "service",
+            ComponentKind::Cache(_) => "cache",
+            ComponentKind::Pool(_) => "pool",
+            ComponentKind::Database(_) => "database",
+            ComponentKind::Queue(_) => "queue",
+            ComponentKind::External(_) => "external",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum ComponentKind {
+    Edge(Edge),
+    Service(Service),
+    Cache(Cache),
+    Pool(Pool),
+    Database(Database),
+    Queue(JobQueue),
+    External(External),
+}
+
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub to: CompId,
+    /// `None`: the request's own operation.
+    pub op: Option<Op>,
+    pub count: u32,
+    pub probability: f64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Handler {
+    pub cpu: Dist,
+    pub calls: Vec<Call>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Edge {
+    /// Hit ratio per class id.
+    pub hit_ratio: Vec<f64>,
+    pub latency: Dist,
+    pub origin: Option<CompId>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BalancePolicy {
+    /// nginx smooth weighted round robin.
+    RoundRobin,
+    /// Fewest connections per weight; ties by round robin.
+    LeastConn,
+    /// Weighted random.
+    Random,
+    /// Two weighted random picks, keep the one with fewer connections per weight.
+    PowerOfTwo,
+    /// nginx ip_hash on the client's address.
+    IpHash,
+}
+
+impl BalancePolicy {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "round_robin" => Self::RoundRobin,
+            "least_conn" => Self::LeastConn,
+            "random" => Self::Random,
+            "p2c" | "power_of_two" => Self::PowerOfTwo,
+            "ip_hash" => Self::IpHash,
+            other => return Err(format!(
+                "found \"{other}\", expected one of round_robin, least_conn, random, p2c, ip_hash"
+            )),
+        })
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::RoundRobin => "round_robin",
+            Self::LeastConn => "least_conn",
+            Self::Random => "random",
+            Self::PowerOfTwo => "p2c",
+            Self::IpHash => "ip_hash",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BalancerConfig {
+    pub policy: BalancePolicy,
+    /// nginx `max_fails` (0 disables passive health checks).
+    pub max_fails: u32,
+    pub fail_timeout_ns: u64,
+    /// Weight of replica i (replicas beyond the list weigh 1).
+    pub weights: Vec<u32>,
+    /// Peers tried per request on connection errors (0 = all).
+    pub tries: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheduling {
+    /// Each in-flight request waits for a whole core (FIFO), then runs.
+    Fcfs,
+    /// All in-flight requests share the cores equally.
+    ProcessorSharing,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub replicas: u32,
+    /// CPU capacity of one replica, in cores (may be fractional, e.g. 0.5).
+    pub cores: f64,
+    pub concurrency: u32,
+    /// `None` = unbounded accept queue.
+    pub accept_queue: Option<u32>,
+    pub timeout_ns: Option<u64>,
+    pub scheduling: Scheduling,
+    pub memory_base_mib: f64,
+    pub memory_per_request_mib: f64,
+    pub balancer: BalancerConfig,
+    /// Handler per class id (`None`: the class never reaches this service).
+    pub handlers: Vec<Option<Handler>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cache {
+    pub hit_ratio: f64,
+    pub latency: Dist,
+    pub concurrency: Option<u32>,
+    pub on_miss: Option<CompId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pool {
+    pub size: u32,
+    /// `None` = no limit on clients (HikariCP).
+    pub max_clients: Option<u32>,
+    pub reserve_size: u32,
+    pub reserve_timeout_ns: u64,
+    /// `None` = wait forever.
+    pub wait_timeout_ns: Option<u64>,
+    pub target: CompId,
+}
+
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub concurrency: u32,
+    pub read: Dist,
+    pub write: Dist,
+    pub read_replicas: u32,
+    pub reads_on_replicas: bool,
+    pub replication_lag_ns: u64,
+    pub queue_limit: Option<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct JobQueue {
+    pub workers: u32,
+    pub concurrency: u32,
+    pub work: Dist,
+    pub calls: Vec<Call>,
+    pub max_depth: Option<u32>,
+    pub enqueue_latency: Dist,
+}
+
+#[derive(Clone, Debug)]
+pub struct External {
+    pub latency: Dist,
+    pub concurrency: Option<u32>,
+    pub queue_limit: Option<u32>,
+}

@@ -1,0 +1,50 @@
+//! `timeseries.csv`: one row per reporting interval. Numbers are printed
+//! with at most 6 decimals and no trailing zeros, so files diff cleanly.
+
+use crate::stack::result::TimeSeries;
+
+/// Formats a number compactly and deterministically.
+pub fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    if x == x.trunc() && x.abs() < 1e15 {
+        return format!("{}", x as i64);
+    }
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn timeseries_csv(ts: &TimeSeries) -> String {
+    let mut out = String::new();
+    out.push_str(&ts.columns.join(","));
+    out.push('\n');
+    for row in &ts.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| v.map(fmt_num).unwrap_or_default())
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_numbers() {
+        assert_eq!(fmt_num(3.0), "3");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333");
+        assert_eq!(fmt_num(-0.0000001), "0");
+        assert_eq!(fmt_num(f64::NAN), "");
+    }
+}

@@ -1,0 +1,22 @@
+//! The web-stack components and the simulation that drives them.
+//!
+//! [`Simulation`] owns the event queue (from the domain-free kernel), the
+//! arena of in-flight requests and the runtime state of every component. It
+//! matches one closed [`event::Event`] enum; each handler lives in the
+//! module of the concept it belongs to (`service`, `flow`, `workload`, ...).
+
+pub mod balancer;
+pub mod cpu;
+pub mod event;
+mod flow;
+mod observe;
+pub mod pool;
+pub mod request;
+pub mod result;
+mod service;
+mod sim;
+pub mod station;
+mod workload;
+
+pub use result::RunResult;
+pub use sim::{simulate, Simulation};

@@ -1,0 +1,42 @@
+//! The closed set of events the stack schedules. Small (16 bytes) and
+//! `Copy`, so the kernel's heap moves no pointers and allocates nothing.
+
+use super::request::ReqId;
+use crate::model::CompId;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Event {
+    /// The next open-workload arrival.
+    Arrival,
+    /// Virtual user `0` starts its next iteration.
+    VuWake(u32),
+    /// The closed workload's target user count changes (next plan entry).
+    VuTarget,
+    /// FCFS CPU burst of a request finished.
+    CpuDone(ReqId),
+    /// Processor-sharing completion check on a replica (stale if the epoch moved).
+    PsCheck {
+        comp: CompId,
+        replica: u32,
+        epoch: u32,
+    },
+    /// A station finished serving a request.
+    StationDone { req: ReqId, station: u32 },
+    /// The proxy in front of a service gives up on a request.
+    Timeout {
+        req: ReqId,
+        gen: u32,
+        depth: u16,
+        seq: u32,
+    },
+    /// A pool waiter's `wait_timeout` expires.
+    PoolTimeout { req: ReqId, gen: u32, ticket: u32 },
+    /// A pool checks whether its oldest waiter qualifies for the reserve.
+    PoolReserve { comp: CompId },
+    /// A job's own work on a worker finished.
+    JobWorkDone(ReqId),
+    /// End of a reporting interval.
+    Tick,
+    /// End of the warm-up: statistics start here.
+    WarmupEnd,
+}

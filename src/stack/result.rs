@@ -1,0 +1,256 @@
+//! What a run produces: the figures `summary.json` holds (this struct
+//! serialised, keys documented in `docs/output-format.md`) and the interval
+//! time series behind `timeseries.csv`.
+
+use crate::metrics::LatencyHistogram;
+use indexmap::IndexMap;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// Why a request failed. The names are the keys of `requests.errors`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A replica's accept queue was full on every peer tried.
+    Refused,
+    /// The proxy in front of a service gave up waiting.
+    Timeout,
+    /// A pool waiter waited longer than `wait_timeout`.
+    PoolTimeout,
+    /// A pool already had `max_clients` clients.
+    PoolRefused,
+    /// No replica was available (all down, starting or failed).
+    Unavailable,
+    /// A bounded queue (database, cache, external, job queue) was full.
+    Rejected,
+    /// capsim's own `limits.max_in_flight` shed the arrival.
+    Overload,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 7] = [
+        ErrorKind::Refused,
+        ErrorKind::Timeout,
+        ErrorKind::PoolTimeout,
+        ErrorKind::PoolRefused,
+        ErrorKind::Unavailable,
+        ErrorKind::Rejected,
+        ErrorKind::Overload,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Refused => "refused",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::PoolTimeout => "pool_timeout",
+            ErrorKind::PoolRefused => "pool_refused",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::Overload => "overload",
+        }
+    }
+}
+
+/// Counts per [`ErrorKind`], serialised as a map in a fixed order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ErrorCounts(pub [u64; 7]);
+
+impl ErrorCounts {
+    #[inline]
+    pub fn add(&mut self, kind: ErrorKind) {
+        self.0[kind as usize] += 1;
+    }
+    pub fn get(&self, kind: ErrorKind) -> u64 {
+        self.0[kind as usize]
+    }
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+impl Serialize for ErrorCounts {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(7))?;
+        for k in ErrorKind::ALL {
+            m.serialize_entry(k.name(), &self.get(k))?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LatencySummary {
+    pub mean: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+impl LatencySummary {
+    pub fn from_hist(h: &LatencyHistogram) -> Self {
+        LatencySummary {
+            mean: round6(h.mean_ms()),
+            p50: h.quantile_ms(0.50),
+            p90: h.quantile_ms(0.90),
+            p95: h.quantile_ms(0.95),
+            p99: h.quantile_ms(0.99),
+            p999: h.quantile_ms(0.999),
+            max: round6(h.max_ms()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WaitSummary {
+    pub mean: f64,
+    pub p95: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Requests {
+    /// Requests that arrived after the warm-up (offered).
+    pub total: u64,
+    /// Of those, answered successfully before the end.
+    pub completed: u64,
+    /// Of those, failed (sum of `errors`).
+    pub failed: u64,
+    /// Of those, still in the system when the run ended.
+    pub in_flight_at_end: u64,
+    pub errors: ErrorCounts,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct WorkloadSummary {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Mean offered rate over the measured window, requests/s.
+    pub offered_rps: f64,
+    /// Closed workloads: most virtual users at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_users: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ClassSummary {
+    pub total: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub latency_ms: LatencySummary,
+}
+
+/// Per-component figures over the measured window. Every component has
+/// `kind`, `replicas` and `utilization`; the rest depend on the kind.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ComponentSummary {
+    pub kind: String,
+    /// Replicas (services), nodes (databases), workers (queues), 1 otherwise.
+    pub replicas: u32,
+    /// Busy fraction of capacity (CPU for services, servers for stations,
+    /// connections for pools, worker slots for queues), 0..1.
+    pub utilization: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas_min: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replicas_max: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cores: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_flight_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_max: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_mib_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_mib_max: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_use_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_use_max: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting_max: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_utilization: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replication_lag_ms: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<JobSummary>,
+    /// Requests that failed at this component, by kind.
+    pub errors: ErrorCounts,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct JobSummary {
+    pub enqueued: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub latency_ms: LatencySummary,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SloVerdict {
+    /// `mean`, `p50`, ..., `p999` (ms) or `error_rate` (fraction).
+    pub metric: String,
+    pub target: f64,
+    pub actual: f64,
+    pub ok: bool,
+}
+
+/// One column per figure, one row per reporting interval.
+#[derive(Clone, Debug, Default)]
+pub struct TimeSeries {
+    pub columns: Vec<String>,
+    /// `None` = no value (e.g. a latency percentile in an interval with no
+    /// completions); written as an empty cell.
+    pub rows: Vec<Vec<Option<f64>>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    pub capsim_version: String,
+    pub model: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub replication: u64,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+    pub measured_s: f64,
+    pub workload: WorkloadSummary,
+    pub requests: Requests,
+    pub error_rate: f64,
+    pub latency_ms: LatencySummary,
+    pub wait_ms: WaitSummary,
+    pub throughput_rps: f64,
+    /// Time-average number of requests in the system (Little's L).
+    pub in_system_mean: f64,
+    pub saturated: bool,
+    pub classes: IndexMap<String, ClassSummary>,
+    pub components: IndexMap<String, ComponentSummary>,
+    pub slo: Vec<SloVerdict>,
+    pub warnings: Vec<String>,
+    pub events_processed: u64,
+    #[serde(skip)]
+    pub timeseries: TimeSeries,
+    #[serde(skip)]
+    pub latency: LatencyHistogram,
+    #[serde(skip)]
+    pub wait: LatencyHistogram,
+}
+
+/// Rounds to 6 decimals, so outputs do not carry float noise in the last
+/// bits (the values are deterministic either way).
+pub fn round6(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e6).round() / 1e6
+    } else {
+        0.0
+    }
+}

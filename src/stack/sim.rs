@@ -1,0 +1,330 @@
+//! The simulation: state, construction, and the event loop.
+
+use super::balancer::Balancer;
+use super::cpu::Cpu;
+use super::event::Event;
+use super::pool::PoolState;
+use super::request::{Arena, ReqId};
+use super::result::{ErrorCounts, RunResult};
+use super::station::Station;
+use crate::metrics::{LatencyHistogram, Level};
+use crate::model::{ComponentKind, Scheduling, System};
+use crate::scenario::{Scenario, Workload};
+use capsim_des::{EventQueue, RngStreams, SimTime, StreamRng};
+use std::collections::VecDeque;
+
+/// One replica of a service.
+pub(crate) struct Replica {
+    pub cpu: Cpu,
+    /// Slots in use (requests admitted past the accept queue).
+    pub in_flight: Level,
+    pub busy_millicores: Level,
+    /// Requests waiting: accept queue plus core queue.
+    pub queued: Level,
+    pub accept_q: VecDeque<ReqId>,
+}
+
+pub(crate) struct ServiceRt {
+    pub replicas: Vec<Replica>,
+    pub balancer: Balancer,
+    pub ready: Level,
+    pub cpu_rng: StreamRng,
+    pub lb_rng: StreamRng,
+    pub call_rng: StreamRng,
+    pub memory_max_mib: f64,
+}
+
+pub(crate) struct QueueRt {
+    /// Station modelling the enqueue latency.
+    pub enqueue_station: u32,
+    pub slots: u32,
+    pub busy: Level,
+    pub depth: Level,
+    pub waiting: VecDeque<ReqId>,
+    pub work_rng: StreamRng,
+    pub call_rng: StreamRng,
+    pub enqueued: u64,
+    pub completed: u64,
+    pub completed_tick: u64,
+    pub failed: u64,
+    pub latency: LatencyHistogram,
+}
+
+/// Runtime state per component, parallel to `System::components`.
+pub(crate) enum Runtime {
+    Edge {
+        station: u32,
+        rng: StreamRng,
+        hits: u64,
+        misses: u64,
+        tick: (u64, u64),
+    },
+    Service(Box<ServiceRt>),
+    Cache {
+        station: u32,
+        rng: StreamRng,
+        hits: u64,
+        misses: u64,
+        tick: (u64, u64),
+    },
+    Pool(Box<PoolState>),
+    Database {
+        primary: u32,
+        replicas: u32,
+        rr: u32,
+        rng: StreamRng,
+    },
+    Queue(Box<QueueRt>),
+    External {
+        station: u32,
+        rng: StreamRng,
+    },
+}
+
+/// Per virtual user: whether its loop is running.
+pub(crate) struct Vus {
+    pub running: Vec<bool>,
+    pub target: u32,
+    pub peak: u32,
+    /// (time, new target) changes, in order, and the next to apply.
+    pub plan: Vec<(u64, u32)>,
+    pub next: usize,
+    pub think_rng: StreamRng,
+}
+
+pub struct Simulation<'a> {
+    pub(crate) sys: &'a System,
+    pub(crate) sc: &'a Scenario,
+    pub(crate) q: EventQueue<Event>,
+    pub(crate) reqs: Arena,
+    pub(crate) rt: Vec<Runtime>,
+    pub(crate) stations: Vec<Station>,
+    pub(crate) end_ns: u64,
+    pub(crate) warmup_ns: u64,
+    // Workload.
+    pub(crate) arrival_rng: StreamRng,
+    pub(crate) class_rng: StreamRng,
+    pub(crate) client_rng: StreamRng,
+    pub(crate) class_cdf: Vec<f64>,
+    pub(crate) arrival_t: u64,
+    pub(crate) needs_client: bool,
+    pub(crate) vus: Option<Vus>,
+    // Measurements.
+    pub(crate) in_system: Level,
+    pub(crate) latency: LatencyHistogram,
+    pub(crate) wait: LatencyHistogram,
+    pub(crate) class_latency: Vec<LatencyHistogram>,
+    pub(crate) class_counts: Vec<(u64, u64, u64)>,
+    pub(crate) offered: u64,
+    pub(crate) completed: u64,
+    pub(crate) errors: ErrorCounts,
+    pub(crate) comp_errors: Vec<ErrorCounts>,
+    pub(crate) tick: super::observe::TickState,
+    pub(crate) scratch: Vec<ReqId>,
+    pub(crate) seed: u64,
+    pub(crate) replication: u64,
+}
+
+/// Runs `sys` under `sc` with `seed` (replication `replication`).
+pub fn simulate(sys: &System, sc: &Scenario, seed: u64, replication: u64) -> RunResult {
+    Simulation::new(sys, sc, seed, replication).run()
+}
+
+impl<'a> Simulation<'a> {
+    pub fn new(sys: &'a System, sc: &'a Scenario, seed: u64, replication: u64) -> Self {
+        let streams = RngStreams::new(seed, replication);
+        let mut stations: Vec<Station> = Vec::new();
+        let mut add_station = |owner: u32, servers: Option<u32>, limit: Option<u32>| {
+            stations.push(Station::new(owner, servers, limit));
+            (stations.len() - 1) as u32
+        };
+        let mut needs_client = false;
+        let mut rt = Vec::with_capacity(sys.components.len());
+        for (i, c) in sys.components.iter().enumerate() {
+            let id = i as u32;
+            let s = |suffix: &str| streams.stream(&format!("{}.{suffix}", c.name));
+            rt.push(match &c.kind {
+                ComponentKind::Edge(_) => Runtime::Edge {
+                    station: add_station(id, None, None),
+                    rng: s("edge"),
+                    hits: 0,
+                    misses: 0,
+                    tick: (0, 0),
+                },
+                ComponentKind::Service(svc) => {
+                    if svc.balancer.policy == crate::model::BalancePolicy::IpHash {
+                        needs_client = true;
+                    }
+                    let replicas = (0..svc.replicas)
+                        .map(|_| Replica {
+                            cpu: Cpu::new(
+                                svc.cores,
+                                svc.scheduling == Scheduling::ProcessorSharing,
+                            ),
+                            in_flight: Level::default(),
+                            busy_millicores: Level::default(),
+                            queued: Level::default(),
+                            accept_q: VecDeque::new(),
+                        })
+                        .collect();
+                    let mut ready = Level::default();
+                    ready.set(0, svc.replicas as u64);
+                    Runtime::Service(Box::new(ServiceRt {
+                        replicas,
+                        balancer: Balancer::new(&svc.balancer, svc.replicas),
+                        ready,
+                        cpu_rng: s("cpu"),
+                        lb_rng: s("balancer"),
+                        call_rng: s("calls"),
+                        memory_max_mib: svc.memory_base_mib,
+                    }))
+                }
+                ComponentKind::Cache(k) => Runtime::Cache {
+                    station: add_station(id, k.concurrency, None),
+                    rng: s("cache"),
+                    hits: 0,
+                    misses: 0,
+                    tick: (0, 0),
+                },
+                ComponentKind::Pool(p) => Runtime::Pool(Box::new(PoolState::new(p.clone()))),
+                ComponentKind::Database(d) => {
+                    let primary = add_station(id, Some(d.concurrency), d.queue_limit);
+                    for _ in 0..d.read_replicas {
+                        add_station(id, Some(d.concurrency), d.queue_limit);
+                    }
+                    Runtime::Database {
+                        primary,
+                        replicas: d.read_replicas,
+                        rr: 0,
+                        rng: s("query"),
+                    }
+                }
+                ComponentKind::Queue(qc) => Runtime::Queue(Box::new(QueueRt {
+                    enqueue_station: add_station(id, None, None),
+                    slots: qc.workers.saturating_mul(qc.concurrency),
+                    busy: Level::default(),
+                    depth: Level::default(),
+                    waiting: VecDeque::new(),
+                    work_rng: s("work"),
+                    call_rng: s("calls"),
+                    enqueued: 0,
+                    completed: 0,
+                    completed_tick: 0,
+                    failed: 0,
+                    latency: LatencyHistogram::default(),
+                })),
+                ComponentKind::External(x) => Runtime::External {
+                    station: add_station(id, x.concurrency, x.queue_limit),
+                    rng: s("latency"),
+                },
+            });
+        }
+        let mut acc = 0.0;
+        let class_cdf = sys
+            .classes
+            .iter()
+            .map(|c| {
+                acc += c.probability;
+                acc
+            })
+            .collect();
+        let vus = match &sc.workload {
+            Workload::Closed { .. } => Some(Vus {
+                running: Vec::new(),
+                target: 0,
+                peak: 0,
+                plan: super::workload::vu_plan(&sc.workload),
+                next: 0,
+                think_rng: streams.stream("think"),
+            }),
+            Workload::Open { .. } => None,
+        };
+        let n_classes = sys.classes.len();
+        let tick = super::observe::TickState::new(sys, sc);
+        Simulation {
+            sys,
+            sc,
+            q: EventQueue::with_capacity(1024),
+            reqs: Arena::default(),
+            rt,
+            stations,
+            end_ns: sc.duration_ns,
+            warmup_ns: sc.warmup_ns,
+            arrival_rng: streams.stream("arrivals"),
+            class_rng: streams.stream("classes"),
+            client_rng: streams.stream("clients"),
+            class_cdf,
+            arrival_t: 0,
+            needs_client,
+            vus,
+            in_system: Level::default(),
+            latency: LatencyHistogram::default(),
+            wait: LatencyHistogram::default(),
+            class_latency: (0..n_classes)
+                .map(|_| LatencyHistogram::default())
+                .collect(),
+            class_counts: vec![(0, 0, 0); n_classes],
+            offered: 0,
+            completed: 0,
+            errors: ErrorCounts::default(),
+            comp_errors: vec![ErrorCounts::default(); sys.components.len()],
+            tick,
+            scratch: Vec::new(),
+            seed,
+            replication,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn now(&self) -> u64 {
+        self.q.now().as_nanos()
+    }
+
+    #[inline]
+    pub(crate) fn at(&mut self, t_ns: u64, ev: Event) {
+        self.q.schedule(SimTime(t_ns), ev);
+    }
+
+    /// Runs to the end of the scenario and returns the results.
+    pub fn run(mut self) -> RunResult {
+        self.start_workload();
+        let first_tick = self.sc.interval_ns.min(self.end_ns);
+        self.at(first_tick, Event::Tick);
+        if self.warmup_ns > 0 {
+            self.at(self.warmup_ns, Event::WarmupEnd);
+        }
+        while let Some((t, ev)) = self.q.pop() {
+            if t.as_nanos() > self.end_ns {
+                break;
+            }
+            self.handle(ev);
+        }
+        self.finish()
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Arrival => self.on_arrival(),
+            Event::VuWake(vu) => self.on_vu_wake(vu),
+            Event::VuTarget => self.on_vu_target(),
+            Event::CpuDone(req) => self.on_cpu_done(req),
+            Event::PsCheck {
+                comp,
+                replica,
+                epoch,
+            } => self.on_ps_check(comp, replica, epoch),
+            Event::StationDone { req, station } => self.on_station_done(req, station),
+            Event::Timeout {
+                req,
+                gen,
+                depth,
+                seq,
+            } => self.on_timeout(req, gen, depth, seq),
+            Event::PoolTimeout { req, gen, ticket } => self.on_pool_timeout(req, gen, ticket),
+            Event::PoolReserve { comp } => self.on_pool_reserve(comp),
+            Event::JobWorkDone(req) => self.continue_calls(req),
+            Event::Tick => self.on_tick(),
+            Event::WarmupEnd => self.on_warmup_end(),
+        }
+    }
+}
