@@ -108,6 +108,33 @@ impl SourceFile {
         })
     }
 
+    /// Deserializes one sub-table (e.g. a component, kept as a plain table
+    /// because its type depends on its `kind`), locating errors by the key
+    /// path serde reports inside it.
+    pub fn deserialize_part<T: DeserializeOwned>(
+        &self,
+        at: &KeyPath,
+        table: toml::Table,
+    ) -> Result<T, InputError> {
+        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let mut path = at.clone();
+            for seg in e.path().iter() {
+                match seg {
+                    serde_path_to_error::Segment::Seq { index } => path = path.at(*index),
+                    serde_path_to_error::Segment::Map { key } => path = path.at(key.as_str()),
+                    serde_path_to_error::Segment::Enum { variant } => {
+                        path = path.at(variant.as_str())
+                    }
+                    serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            // toml appends "in `key`" on a second line; the key path says it.
+            let msg = e.inner().to_string();
+            let first = msg.lines().next().unwrap_or("").trim().to_string();
+            self.error_at(&path, first)
+        })
+    }
+
     /// 1-based line and column of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -13,8 +13,10 @@ pub struct RawModel {
     pub description: Option<String>,
     #[serde(default)]
     pub classes: Vec<RawClass>,
+    /// Each component's table; parsed by its `kind` in a second step (see
+    /// [`parse_component`]) so that errors inside it keep their position.
     #[serde(default)]
-    pub components: IndexMap<String, RawComponent>,
+    pub components: IndexMap<String, toml::Table>,
     pub slo: Option<RawSlo>,
 }
 
@@ -64,8 +66,8 @@ pub struct RawHandler {
     pub calls: Vec<RawCall>,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+/// A component, by kind.
+#[derive(Debug)]
 pub enum RawComponent {
     Edge(RawEdge),
     Service(RawService),
@@ -189,4 +191,38 @@ pub struct RawExternal {
     pub latency: DistSpec,
     pub concurrency: Option<u32>,
     pub queue_limit: Option<u32>,
+}
+
+/// Parses a component table by its `kind` key, with errors located in `src`.
+pub fn parse_component(
+    src: &crate::input::SourceFile,
+    at: &crate::input::locate::KeyPath,
+    mut table: toml::Table,
+) -> Result<RawComponent, crate::input::InputError> {
+    const KINDS: &str = "edge, service, cache, pool, database, queue, external";
+    let kind = match table.remove("kind") {
+        Some(toml::Value::String(k)) => k,
+        Some(other) => {
+            return Err(src.error_at(
+                &at.at("kind"),
+                format!("found {other}, expected a string: one of {KINDS}"),
+            ))
+        }
+        None => return Err(src.error_at(at, format!("missing `kind`, expected one of {KINDS}"))),
+    };
+    Ok(match kind.as_str() {
+        "edge" => RawComponent::Edge(src.deserialize_part(at, table)?),
+        "service" => RawComponent::Service(src.deserialize_part(at, table)?),
+        "cache" => RawComponent::Cache(src.deserialize_part(at, table)?),
+        "pool" => RawComponent::Pool(src.deserialize_part(at, table)?),
+        "database" => RawComponent::Database(src.deserialize_part(at, table)?),
+        "queue" => RawComponent::Queue(src.deserialize_part(at, table)?),
+        "external" => RawComponent::External(src.deserialize_part(at, table)?),
+        other => {
+            return Err(src.error_at(
+                &at.at("kind"),
+                format!("found \"{other}\", expected one of {KINDS}"),
+            ))
+        }
+    })
 }

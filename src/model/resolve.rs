@@ -163,9 +163,16 @@ impl Resolver<'_> {
         let classes = self.classes(&raw.classes);
         let n_classes = classes.len();
         let mut components = Vec::with_capacity(raw.components.len());
-        for (name, rc) in &raw.components {
+        for (name, table) in &raw.components {
             let path = root.at("components").at(name);
-            let kind = self.component(&path, rc, n_classes);
+            let rc = match parse_component(self.src, &path, table.clone()) {
+                Ok(rc) => rc,
+                Err(e) => {
+                    self.errors.push(e);
+                    continue;
+                }
+            };
+            let kind = self.component(&path, &rc, n_classes);
             components.push(Component {
                 name: name.clone(),
                 kind,

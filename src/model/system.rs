@@ -138,9 +138,11 @@ impl BalancePolicy {
             "random" => Self::Random,
             "p2c" | "power_of_two" => Self::PowerOfTwo,
             "ip_hash" => Self::IpHash,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "found \"{other}\", expected one of round_robin, least_conn, random, p2c, ip_hash"
-            )),
+            ))
+            }
         })
     }
     pub fn name(self) -> &'static str {

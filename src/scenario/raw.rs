@@ -35,9 +35,10 @@ pub struct RawWorkload {
     pub kind: String,
     /// Open: constant rate shorthand (requests/s, or users with unit = "users").
     pub rate: Option<f64>,
-    pub curve: Option<RawCurve>,
+    /// Parsed by its `type` with [`parse_curve`].
+    pub curve: Option<toml::Table>,
     /// Open: a dimensionless curve the base curve is multiplied by.
-    pub multiplier: Option<RawCurve>,
+    pub multiplier: Option<toml::Table>,
     /// `rps` (default) or `users`.
     pub unit: Option<String>,
     /// With unit = "users": requests per second per user (a number) or "6/min".
@@ -66,48 +67,110 @@ pub struct RawPoint {
     pub rate: f64,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// A rate curve, by `type`.
+#[derive(Debug)]
 pub enum RawCurve {
-    Constant {
-        rate: f64,
-    },
-    Ramp {
-        from: f64,
-        to: f64,
-        start: Option<Duration>,
-        duration: Duration,
-    },
-    Step {
-        rate: f64,
-        steps: Vec<RawPoint>,
-    },
-    Spike {
-        base: f64,
-        peak: Option<f64>,
-        factor: Option<f64>,
-        at: Duration,
-        ramp: Option<Duration>,
-        hold: Duration,
-        decay: Option<Duration>,
-    },
-    Diurnal {
-        /// Lowest rate of the day (at the opposite of `peak_at`).
-        base: f64,
-        /// Peak rate = base x peak_factor.
-        peak_factor: f64,
-        /// Time of day of the peak, "HH:MM" (default "18:00").
-        peak_at: Option<String>,
-        period: Option<Duration>,
-    },
-    Points {
-        points: Vec<RawPoint>,
-    },
-    Csv {
-        file: String,
-        time_column: Option<String>,
-        rate_column: Option<String>,
-        /// `linear` (default) or `step`.
-        interpolate: Option<String>,
-    },
+    Constant(Constant),
+    Ramp(Ramp),
+    Step(Step),
+    Spike(Spike),
+    Diurnal(Diurnal),
+    Points(Points),
+    Csv(CsvCurve),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Constant {
+    pub rate: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ramp {
+    pub from: f64,
+    pub to: f64,
+    pub start: Option<Duration>,
+    pub duration: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub rate: f64,
+    pub steps: Vec<RawPoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spike {
+    pub base: f64,
+    pub peak: Option<f64>,
+    pub factor: Option<f64>,
+    pub at: Duration,
+    pub ramp: Option<Duration>,
+    pub hold: Duration,
+    pub decay: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Diurnal {
+    /// Lowest rate of the day (opposite `peak_at`).
+    pub base: f64,
+    /// Peak rate = base x peak_factor.
+    pub peak_factor: f64,
+    /// Time of day of the peak, "HH:MM" (default "18:00").
+    pub peak_at: Option<String>,
+    pub period: Option<Duration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Points {
+    pub points: Vec<RawPoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvCurve {
+    pub file: String,
+    pub time_column: Option<String>,
+    pub rate_column: Option<String>,
+    /// `linear` (default) or `step`.
+    pub interpolate: Option<String>,
+}
+
+/// Parses a curve table by its `type` key, with errors located in `src`.
+pub fn parse_curve(
+    src: &crate::input::SourceFile,
+    at: &crate::input::locate::KeyPath,
+    mut table: toml::Table,
+) -> Result<RawCurve, crate::input::InputError> {
+    const TYPES: &str = "constant, ramp, step, spike, diurnal, points, csv";
+    let kind = match table.remove("type") {
+        Some(toml::Value::String(k)) => k,
+        Some(other) => {
+            return Err(src.error_at(
+                &at.at("type"),
+                format!("found {other}, expected one of {TYPES}"),
+            ))
+        }
+        None => return Err(src.error_at(at, format!("missing `type`, expected one of {TYPES}"))),
+    };
+    Ok(match kind.as_str() {
+        "constant" => RawCurve::Constant(src.deserialize_part(at, table)?),
+        "ramp" => RawCurve::Ramp(src.deserialize_part(at, table)?),
+        "step" => RawCurve::Step(src.deserialize_part(at, table)?),
+        "spike" => RawCurve::Spike(src.deserialize_part(at, table)?),
+        "diurnal" => RawCurve::Diurnal(src.deserialize_part(at, table)?),
+        "points" => RawCurve::Points(src.deserialize_part(at, table)?),
+        "csv" => RawCurve::Csv(src.deserialize_part(at, table)?),
+        other => {
+            return Err(src.error_at(
+                &at.at("type"),
+                format!("found \"{other}\", expected one of {TYPES}"),
+            ))
+        }
+    })
 }

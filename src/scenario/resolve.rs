@@ -396,18 +396,25 @@ fn closed_workload(c: &mut Ctx, wp: &KeyPath, w: &RawWorkload) -> Workload {
 fn build_curve(
     c: &mut Ctx,
     p: &KeyPath,
-    curve: &RawCurve,
+    table: &toml::Table,
     duration_ns: u64,
     start_tod: u64,
 ) -> RateCurve {
-    match curve {
-        RawCurve::Constant { rate } => RateCurve::constant(c.rate(&p.at("rate"), *rate)),
-        RawCurve::Ramp {
+    let curve = match parse_curve(c.src, p, table.clone()) {
+        Ok(curve) => curve,
+        Err(e) => {
+            c.errors.push(e);
+            return RateCurve::constant(0.0);
+        }
+    };
+    match &curve {
+        RawCurve::Constant(Constant { rate }) => RateCurve::constant(c.rate(&p.at("rate"), *rate)),
+        RawCurve::Ramp(Ramp {
             from,
             to,
             start,
             duration,
-        } => {
+        }) => {
             let s = start.map(|d| d.nanos()).unwrap_or(0);
             let from = c.rate(&p.at("from"), *from);
             let to = c.rate(&p.at("to"), *to);
@@ -417,7 +424,7 @@ fn build_curve(
                 (s.saturating_add(duration.nanos()), to),
             ])
         }
-        RawCurve::Step { rate, steps } => {
+        RawCurve::Step(Step { rate, steps }) => {
             let mut knots = vec![(0, c.rate(&p.at("rate"), *rate))];
             let mut last = *rate;
             for (i, st) in steps.iter().enumerate() {
@@ -428,7 +435,7 @@ fn build_curve(
             }
             RateCurve::from_knots(knots)
         }
-        RawCurve::Spike {
+        RawCurve::Spike(Spike {
             base,
             peak,
             factor,
@@ -436,7 +443,7 @@ fn build_curve(
             ramp,
             hold,
             decay,
-        } => {
+        }) => {
             let base = c.rate(&p.at("base"), *base);
             let peak = match (peak, factor) {
                 (Some(pk), None) => c.rate(&p.at("peak"), *pk),
@@ -461,12 +468,12 @@ fn build_curve(
                 (t3, base),
             ])
         }
-        RawCurve::Diurnal {
+        RawCurve::Diurnal(Diurnal {
             base,
             peak_factor,
             peak_at,
             period,
-        } => {
+        }) => {
             let base = c.rate(&p.at("base"), *base);
             if !(peak_factor.is_finite() && *peak_factor >= 1.0) {
                 c.err(
@@ -506,7 +513,7 @@ fn build_curve(
             }
             RateCurve::from_knots(knots)
         }
-        RawCurve::Points { points } => {
+        RawCurve::Points(Points { points }) => {
             if points.is_empty() {
                 c.err(
                     &p.at("points"),
@@ -525,12 +532,12 @@ fn build_curve(
                 .collect();
             RateCurve::from_knots(knots)
         }
-        RawCurve::Csv {
+        RawCurve::Csv(CsvCurve {
             file,
             time_column,
             rate_column,
             interpolate,
-        } => {
+        }) => {
             let step = match interpolate.as_deref() {
                 None | Some("linear") => false,
                 Some("step") => true,
