@@ -39,12 +39,25 @@ pub enum Command {
         /// Print nothing on stdout.
         #[arg(long, short)]
         quiet: bool,
+        /// Prices merged over the catalog (TOML `[[sku]]` tables, or CSV with the
+        /// columns of pricing/catalog.csv), after the model's own `[pricing]`.
+        #[arg(long, value_name = "FILE")]
+        pricing: Option<PathBuf>,
     },
     /// Check a model (and optionally a scenario) without running.
     Validate {
         model: PathBuf,
         scenario: Option<PathBuf>,
     },
+}
+
+/// Writes to stdout; a closed pipe (`capsim run ... | head`) is not an
+/// error worth a panic, so write failures are ignored.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
 }
 
 /// Runs the CLI and returns the process exit code.
@@ -58,18 +71,19 @@ pub fn main() -> i32 {
             out,
             json,
             quiet,
-        } => match run_files(&model, &scenario, &RunOptions { seed, out }) {
+            pricing,
+        } => match run_files(&model, &scenario, &RunOptions { seed, out, pricing }) {
             Ok(o) => {
                 if json {
-                    print!("{}", report::summary_json(&o.result));
+                    emit(&report::summary_json(&o.result));
                 } else if !quiet {
-                    print!("{}", report::text::summary_text(&o.result, &o.out_dir));
-                    println!(
-                        "reproduce: capsim run {} --scenario {} --seed {}",
+                    emit(&report::text::summary_text(&o.result, &o.out_dir));
+                    emit(&format!(
+                        "reproduce: capsim run {} --scenario {} --seed {}\n",
                         model.display(),
                         scenario.display(),
                         o.result.seed
-                    );
+                    ));
                 }
                 0
             }
@@ -89,19 +103,19 @@ pub fn main() -> i32 {
             };
             match result {
                 Ok((m, s)) => {
-                    println!(
-                        "{}: ok ({} components, {} request classes)",
+                    emit(&format!(
+                        "{}: ok ({} components, {} request classes)\n",
                         model.display(),
                         m.components.len(),
                         m.classes.len()
-                    );
+                    ));
                     if let (Some(path), Some(s)) = (&scenario, s) {
-                        println!(
-                            "{}: ok ({} workload, {} s)",
+                        emit(&format!(
+                            "{}: ok ({} workload, {} s)\n",
                             path.display(),
                             s.workload.kind(),
                             s.duration_ns as f64 / 1e9
-                        );
+                        ));
                     }
                     0
                 }

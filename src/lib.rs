@@ -16,6 +16,7 @@
 //! The `cli` module is a thin shell over [`run`].
 
 pub mod cli;
+pub mod cost;
 pub mod input;
 pub mod metrics;
 pub mod model;

@@ -9,5 +9,5 @@ pub mod raw;
 pub mod resolve;
 pub mod system;
 
-pub use resolve::load_model;
+pub use resolve::{load_model, load_model_with_pricing};
 pub use system::*;

@@ -1,7 +1,8 @@
 //! One run end to end: load the files, simulate, write the outputs.
 
+use crate::input::InputError;
 use crate::input::InputErrors;
-use crate::model::{load_model, System};
+use crate::model::{load_model_with_pricing, System};
 use crate::report;
 use crate::scenario::{load_scenario, Scenario};
 use crate::stack::{simulate, RunResult};
@@ -13,6 +14,9 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Output directory; default `output/<model>-<scenario>/`.
     pub out: Option<PathBuf>,
+    /// `--pricing FILE`: prices (TOML `[[sku]]` or catalog CSV) merged over the
+    /// catalog after the model's own `[pricing]`.
+    pub pricing: Option<PathBuf>,
 }
 
 /// What `run_files` produced.
@@ -37,7 +41,16 @@ pub enum RunError {
 
 /// Loads both files; all problems of both are reported together.
 pub fn load_inputs(model: &Path, scenario: &Path) -> Result<(System, Scenario), InputErrors> {
-    let m = load_model(model);
+    load_inputs_with_pricing(model, scenario, None)
+}
+
+/// [`load_inputs`] with a `--pricing` file merged over the model's prices.
+pub fn load_inputs_with_pricing(
+    model: &Path,
+    scenario: &Path,
+    pricing: Option<&Path>,
+) -> Result<(System, Scenario), InputErrors> {
+    let m = load_model_with_pricing(model, pricing);
     let s = load_scenario(scenario);
     match (m, s) {
         (Ok(m), Ok(s)) => Ok((m, s)),
@@ -56,11 +69,20 @@ pub fn default_out_dir(model: &Path, scenario: &Path) -> PathBuf {
     PathBuf::from("output").join(format!("{}-{}", stem(model), stem(scenario)))
 }
 
-/// `capsim run`: load, simulate, write `summary.json` and `timeseries.csv`.
+/// `capsim run`: load, simulate, bill, write `summary.json` and `timeseries.csv`
+/// (plus `cost.csv`, `cost.png` and `cost.svg` when the model names a SKU).
 pub fn run_files(model: &Path, scenario: &Path, opts: &RunOptions) -> Result<RunOutcome, RunError> {
-    let (system, scenario_cfg) = load_inputs(model, scenario)?;
+    let (system, scenario_cfg) =
+        load_inputs_with_pricing(model, scenario, opts.pricing.as_deref())?;
     let seed = opts.seed.unwrap_or(scenario_cfg.seed);
-    let result = simulate(&system, &scenario_cfg, seed, 0);
+    let mut result = simulate(&system, &scenario_cfg, seed, 0);
+    // Billing reads the finished result; it never runs inside the simulation.
+    result.cost = crate::cost::bill(&system, &scenario_cfg, &result)
+        .map_err(|m| InputErrors::from(InputError::new(model, m)))?;
+    if let Some(bill) = &result.cost {
+        let extra = crate::cost::warnings(&system, bill);
+        result.warnings.extend(extra);
+    }
     let out_dir = opts
         .out
         .clone()

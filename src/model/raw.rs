@@ -18,6 +18,56 @@ pub struct RawModel {
     #[serde(default)]
     pub components: IndexMap<String, toml::Table>,
     pub slo: Option<RawSlo>,
+    /// Fixed monthly items and usage items (egress, requests) billed with the run.
+    #[serde(default)]
+    pub costs: Vec<RawCostItem>,
+    /// Extra prices: a file relative to the model and inline `[[pricing.sku]]`.
+    pub pricing: Option<RawPricing>,
+}
+
+/// `[pricing]`: prices merged over the shipped catalog for this model.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricing {
+    /// A pricing file (TOML `[[sku]]` tables or catalog-style CSV), relative to the model.
+    pub file: Option<String>,
+    /// Inline SKUs or overrides (same fields as the catalog's columns).
+    #[serde(default)]
+    pub sku: Vec<capsim_cost::SkuOverride>,
+}
+
+/// One `[[costs]]` entry: a fixed monthly item (`quantity`) or a usage item (`usage`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCostItem {
+    pub name: String,
+    pub sku: String,
+    /// Units held for the whole run (default 1); not with `usage`.
+    pub quantity: Option<f64>,
+    /// `egress` (response bytes) or `requests` (requests served).
+    pub usage: Option<String>,
+    pub discount: Option<RawDiscount>,
+}
+
+/// `discount = { type = "reserved", percent = 30 }`.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiscount {
+    /// `reserved`, `savings_plan` or `spot`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Percent off list price, 0..=100.
+    pub percent: f64,
+    /// Spot only: expected interruptions per replica-hour (informational).
+    pub interruptions_per_hour: Option<f64>,
+}
+
+/// The billing keys every component may carry, whatever its kind.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawComponentCost {
+    pub sku: Option<String>,
+    pub discount: Option<RawDiscount>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -30,6 +80,8 @@ pub struct RawClass {
     pub entry: String,
     /// `read` (default) or `write`: how databases and caches treat it.
     pub op: Option<String>,
+    /// Mean bytes per response of this class (for egress billing; default 0).
+    pub response_bytes: Option<f64>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -191,6 +243,22 @@ pub struct RawExternal {
     pub latency: DistSpec,
     pub concurrency: Option<u32>,
     pub queue_limit: Option<u32>,
+}
+
+/// Takes the billing keys (`sku`, `discount`) out of a component table, so the
+/// kind-specific structs never see them.
+pub fn take_component_cost(
+    src: &crate::input::SourceFile,
+    at: &crate::input::locate::KeyPath,
+    table: &mut toml::Table,
+) -> Result<RawComponentCost, crate::input::InputError> {
+    let mut part = toml::Table::new();
+    for key in ["sku", "discount"] {
+        if let Some(v) = table.remove(key) {
+            part.insert(key.to_string(), v);
+        }
+    }
+    src.deserialize_part(at, part)
 }
 
 /// Parses a component table by its `kind` key, with errors located in `src`.

@@ -6,24 +6,42 @@ use super::raw::*;
 use super::system::*;
 use crate::input::locate::KeyPath;
 use crate::input::{InputErrors, SourceFile};
+use capsim_cost::unit::Dimension;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Reads, parses and checks a model file.
 pub fn load_model(path: &Path) -> Result<System, InputErrors> {
+    load_model_with_pricing(path, None)
+}
+
+/// Like [`load_model`], with a `--pricing` file merged over the catalog last (after
+/// the model's own `[pricing]`), so SKUs it defines can be named by the model.
+pub fn load_model_with_pricing(path: &Path, pricing: Option<&Path>) -> Result<System, InputErrors> {
     let src = SourceFile::read(path)?;
     let raw: RawModel = src.deserialize()?;
-    resolve_model(&src, raw)
+    resolve_model_with_pricing(&src, raw, pricing)
 }
 
 /// Checks a parsed model. All problems are collected, not just the first.
 pub fn resolve_model(src: &SourceFile, raw: RawModel) -> Result<System, InputErrors> {
+    resolve_model_with_pricing(src, raw, None)
+}
+
+/// [`resolve_model`] with an extra pricing file (see [`load_model_with_pricing`]).
+pub fn resolve_model_with_pricing(
+    src: &SourceFile,
+    raw: RawModel,
+    pricing: Option<&Path>,
+) -> Result<System, InputErrors> {
     let mut r = Resolver {
         src,
         errors: InputErrors::default(),
         base_dir: src.path.parent().unwrap_or(Path::new(".")).to_path_buf(),
         ids: BTreeMap::new(),
         class_ids: BTreeMap::new(),
+        catalog: capsim_cost::Catalog::empty(),
+        cli_pricing: pricing.map(Path::to_path_buf),
     };
     r.run(raw)
 }
@@ -34,6 +52,9 @@ struct Resolver<'a> {
     base_dir: std::path::PathBuf,
     ids: BTreeMap<String, CompId>,
     class_ids: BTreeMap<String, ClassId>,
+    /// Shipped prices plus the model's `[pricing]` and `--pricing`.
+    catalog: capsim_cost::Catalog,
+    cli_pricing: Option<std::path::PathBuf>,
 }
 
 fn valid_name(s: &str) -> bool {
@@ -160,12 +181,21 @@ impl Resolver<'_> {
                 );
             }
         }
+        self.catalog = self.catalog(raw.pricing.as_ref());
         let classes = self.classes(&raw.classes);
         let n_classes = classes.len();
         let mut components = Vec::with_capacity(raw.components.len());
         for (name, table) in &raw.components {
             let path = root.at("components").at(name);
-            let rc = match parse_component(self.src, &path, table.clone()) {
+            let mut table = table.clone();
+            let cost = match take_component_cost(self.src, &path, &mut table) {
+                Ok(raw_cost) => self.component_cost(&path, &raw_cost),
+                Err(e) => {
+                    self.errors.push(e);
+                    None
+                }
+            };
+            let rc = match parse_component(self.src, &path, table) {
                 Ok(rc) => rc,
                 Err(e) => {
                     self.errors.push(e);
@@ -176,9 +206,11 @@ impl Resolver<'_> {
             components.push(Component {
                 name: name.clone(),
                 kind,
+                cost,
             });
         }
         let slo = self.slo(raw.slo.unwrap_or_default());
+        let items = self.cost_items(&raw.costs);
         let system = System {
             name: raw.name.unwrap_or_else(|| {
                 self.src
@@ -191,6 +223,10 @@ impl Resolver<'_> {
             classes,
             components,
             slo,
+            cost: CostModel {
+                catalog: std::mem::take(&mut self.catalog),
+                items,
+            },
         };
         if self.errors.is_empty() {
             self.check_graph(&system);
@@ -222,7 +258,19 @@ impl Resolver<'_> {
                 }
                 let entry = self.comp_ref(&p.at("entry"), &c.entry);
                 let op = self.op(&p.at("op"), &c.op).unwrap_or(Op::Read);
+                let response_bytes = c.response_bytes.unwrap_or(0.0);
+                if !(response_bytes.is_finite() && (0.0..=1e15).contains(&response_bytes)) {
+                    self.err(
+                        &p.at("response_bytes"),
+                        format!("found {response_bytes}, expected a number of bytes of 0 or more (at most 1e15)"),
+                    );
+                }
                 Class {
+                    response_bytes: if response_bytes.is_finite() {
+                        response_bytes.clamp(0.0, 1e15)
+                    } else {
+                        0.0
+                    },
                     name: c.name.clone(),
                     probability: if total > 0.0 {
                         c.share.max(0.0) / total
@@ -551,6 +599,190 @@ impl Resolver<'_> {
             weights: weights.into_iter().map(|w| w.max(1)).collect(),
             tries: b.and_then(|b| b.tries).unwrap_or(0),
         }
+    }
+
+    /// The price catalog: shipped CSV, then the model's `[pricing] file`, then its
+    /// inline `[[pricing.sku]]`, then `--pricing` (each overriding the previous).
+    fn catalog(&mut self, pricing: Option<&RawPricing>) -> capsim_cost::Catalog {
+        let root = KeyPath::root();
+        let mut catalog = match capsim_cost::Catalog::builtin() {
+            Ok(c) => c,
+            Err(e) => {
+                self.err(&root, format!("the shipped price catalog is invalid: {e}"));
+                return capsim_cost::Catalog::empty();
+            }
+        };
+        if let Some(p) = pricing {
+            if let Some(file) = &p.file {
+                let path = self.base_dir.join(file);
+                if let Err(e) = catalog.merge_file(&path) {
+                    self.err(&root.at("pricing").at("file"), e.to_string());
+                }
+            }
+            if let Err(e) = catalog.apply_overrides(&p.sku, "[[pricing.sku]]") {
+                self.err(&root.at("pricing").at("sku"), e.to_string());
+            }
+        }
+        if let Some(path) = self.cli_pricing.clone() {
+            if let Err(e) = catalog.merge_file(&path) {
+                self.errors.push(crate::input::InputError::new(
+                    &path,
+                    format!("--pricing: {e}"),
+                ));
+            }
+        }
+        catalog
+    }
+
+    /// Checks that a SKU exists and that `usage` can be billed in its unit; the error
+    /// names close matches. Returns whether it is usable.
+    fn check_sku(&mut self, path: &KeyPath, id: &str, allowed: &[Dimension], what: &str) -> bool {
+        match self.catalog.get(id) {
+            Err(e) => {
+                self.err(path, e.to_string());
+                false
+            }
+            Ok(sku) => {
+                let dim = sku.unit.dimension();
+                if allowed.contains(&dim) {
+                    true
+                } else {
+                    let unit = sku.unit.as_str();
+                    self.err(
+                        path,
+                        format!("SKU `{id}` is priced per `{unit}`, which cannot bill {what}"),
+                    );
+                    false
+                }
+            }
+        }
+    }
+
+    fn discount(&mut self, path: &KeyPath, d: &RawDiscount) -> Option<capsim_cost::Discount> {
+        use capsim_cost::Discount;
+        let discount = match d.kind.as_str() {
+            "reserved" => Discount::Reserved { percent: d.percent },
+            "savings_plan" => Discount::SavingsPlan { percent: d.percent },
+            "spot" => Discount::Spot {
+                percent: d.percent,
+                interruptions_per_hour: d.interruptions_per_hour,
+            },
+            other => {
+                self.err(
+                    &path.at("type"),
+                    format!(
+                        "found \"{other}\", expected \"reserved\", \"savings_plan\" or \"spot\""
+                    ),
+                );
+                return None;
+            }
+        };
+        if d.interruptions_per_hour.is_some() && d.kind != "spot" {
+            self.err(
+                &path.at("interruptions_per_hour"),
+                "`interruptions_per_hour` applies to type = \"spot\" only",
+            );
+        }
+        match discount.validate() {
+            Ok(()) => Some(discount),
+            Err(m) => {
+                self.err(path, m);
+                None
+            }
+        }
+    }
+
+    fn component_cost(&mut self, path: &KeyPath, raw: &RawComponentCost) -> Option<ComponentCost> {
+        let discount = raw
+            .discount
+            .as_ref()
+            .and_then(|d| self.discount(&path.at("discount"), d));
+        let Some(sku) = &raw.sku else {
+            if raw.discount.is_some() {
+                self.err(
+                    &path.at("discount"),
+                    "a `discount` needs a `sku` on the same component",
+                );
+            }
+            return None;
+        };
+        let ok = self.check_sku(
+            &path.at("sku"),
+            sku,
+            &[Dimension::Time, Dimension::Bytes, Dimension::Count],
+            "a component (use time, per-GB or per-request units)",
+        );
+        ok.then(|| ComponentCost {
+            sku: sku.clone(),
+            discount,
+        })
+    }
+
+    fn cost_items(&mut self, raw: &[RawCostItem]) -> Vec<CostItem> {
+        let root = KeyPath::root().at("costs");
+        let mut items = Vec::with_capacity(raw.len());
+        for (i, c) in raw.iter().enumerate() {
+            let p = root.at(i);
+            if !valid_name(&c.name) {
+                self.err(
+                    &p.at("name"),
+                    format!(
+                        "found \"{}\", expected letters, digits, '_' or '-' (at most 64)",
+                        c.name
+                    ),
+                );
+            }
+            let usage = match (c.usage.as_deref(), c.quantity) {
+                (Some(_), Some(_)) => {
+                    self.err(
+                        &p.at("quantity"),
+                        "give either `quantity` (a fixed item) or `usage`, not both",
+                    );
+                    continue;
+                }
+                (None, q) => {
+                    let q = q.unwrap_or(1.0);
+                    if !(q.is_finite() && q >= 0.0) {
+                        self.err(
+                            &p.at("quantity"),
+                            format!("found {q}, expected a quantity of 0 or more"),
+                        );
+                        continue;
+                    }
+                    CostUsage::Fixed(q)
+                }
+                (Some("egress"), None) => CostUsage::Egress,
+                (Some("requests"), None) => CostUsage::Requests,
+                (Some(other), None) => {
+                    self.err(
+                        &p.at("usage"),
+                        format!("found \"{other}\", expected \"egress\" or \"requests\""),
+                    );
+                    continue;
+                }
+            };
+            let (dims, what): (&[Dimension], &str) = match usage {
+                CostUsage::Fixed(_) => (
+                    &[Dimension::Time],
+                    "a fixed item (use a time unit such as `month` or `hour`)",
+                ),
+                CostUsage::Egress => (&[Dimension::Bytes], "egress (use a per-GB unit)"),
+                CostUsage::Requests => (&[Dimension::Count], "requests (use a per-request unit)"),
+            };
+            let discount = c
+                .discount
+                .as_ref()
+                .and_then(|d| self.discount(&p.at("discount"), d));
+            if self.check_sku(&p.at("sku"), &c.sku, dims, what) {
+                items.push(CostItem {
+                    name: c.name.clone(),
+                    sku: c.sku.clone(),
+                    usage,
+                    discount,
+                });
+            }
+        }
+        items
     }
 
     fn slo(&mut self, s: RawSlo) -> Slo {

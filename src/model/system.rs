@@ -31,9 +31,53 @@ pub struct System {
     pub classes: Vec<Class>,
     pub components: Vec<Component>,
     pub slo: Slo,
+    /// Prices and billing items (`sku`, `[[costs]]`, `[pricing]`).
+    pub cost: CostModel,
+}
+
+/// Everything billing needs besides the run's results: the price catalog (shipped,
+/// plus the model's `[pricing]`, plus `--pricing`) and the `[[costs]]` items.
+/// Component SKUs live on [`Component::cost`], response sizes on [`Class`].
+#[derive(Clone, Debug, Default)]
+pub struct CostModel {
+    pub catalog: capsim_cost::Catalog,
+    pub items: Vec<CostItem>,
+}
+
+/// A `[[costs]]` entry.
+#[derive(Clone, Debug)]
+pub struct CostItem {
+    pub name: String,
+    pub sku: String,
+    pub usage: CostUsage,
+    pub discount: Option<capsim_cost::Discount>,
+}
+
+/// How a `[[costs]]` entry is metered.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CostUsage {
+    /// Units held for the whole run (plans, hosts, GB stored).
+    Fixed(f64),
+    /// Response bytes (completed requests x class `response_bytes`).
+    Egress,
+    /// Requests served.
+    Requests,
+}
+
+/// A component's `sku` and `discount`.
+#[derive(Clone, Debug)]
+pub struct ComponentCost {
+    pub sku: String,
+    pub discount: Option<capsim_cost::Discount>,
 }
 
 impl System {
+    /// True when the model names any SKU (on a component or in `[[costs]]`);
+    /// only then are cost outputs written.
+    pub fn has_cost(&self) -> bool {
+        !self.cost.items.is_empty() || self.components.iter().any(|c| c.cost.is_some())
+    }
+
     pub fn component_id(&self, name: &str) -> Option<CompId> {
         self.components
             .iter()
@@ -49,6 +93,8 @@ pub struct Class {
     pub probability: f64,
     pub entry: CompId,
     pub op: Op,
+    /// Mean bytes per response, for egress billing (0 when not given).
+    pub response_bytes: f64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -66,6 +112,8 @@ pub struct Slo {
 pub struct Component {
     pub name: String,
     pub kind: ComponentKind,
+    /// `sku` and `discount`, when the component is billed.
+    pub cost: Option<ComponentCost>,
 }
 
 impl Component {

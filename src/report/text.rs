@@ -9,7 +9,12 @@ pub fn summary_text(r: &RunResult, out_dir: &std::path::Path) -> String {
     let _ = writeln!(
         s,
         "capsim {}: model {} x scenario {} (seed {}, {} s measured after {} s warm-up)",
-        r.capsim_version, r.model, r.scenario, r.seed, r.measured_s, r.warmup_s
+        r.capsim_version,
+        r.model,
+        r.scenario,
+        r.seed,
+        crate::report::csv_out::fmt_num(r.measured_s),
+        crate::report::csv_out::fmt_num(r.warmup_s)
     );
     let q = &r.requests;
     let _ = writeln!(
@@ -72,13 +77,69 @@ pub fn summary_text(r: &RunResult, out_dir: &std::path::Path) -> String {
             v.actual
         );
     }
+    if let Some(bill) = &r.cost {
+        let _ = write!(
+            s,
+            "cost       ${:.2}/month ({})",
+            bill.monthly.total_usd, bill.monthly.rule
+        );
+        if let Some(k) = bill.cost_per_1k_requests_usd {
+            let _ = write!(s, ", ${} per 1,000 requests", money_small(k));
+        }
+        if let Some(u) = bill.cost_per_user_month_usd {
+            let _ = write!(s, ", ${} per user-month", money_small(u));
+        }
+        let _ = writeln!(s);
+        let mut seen: Vec<&str> = Vec::new();
+        for line in &bill.lines {
+            if seen.contains(&line.component.as_str()) {
+                continue;
+            }
+            seen.push(&line.component);
+            let skus: Vec<&str> = bill
+                .lines
+                .iter()
+                .filter(|l| l.component == line.component)
+                .map(|l| l.sku.as_str())
+                .collect();
+            let monthly = bill
+                .by_component
+                .get(&line.component)
+                .map_or(0.0, |t| t.monthly_usd);
+            let _ = writeln!(
+                s,
+                "  {:<16} ${:>10.2}/month  {}",
+                line.component,
+                monthly,
+                skus.join(", ")
+            );
+        }
+    }
     for w in &r.warnings {
         let _ = writeln!(s, "warning: {w}");
     }
-    let _ = writeln!(
-        s,
-        "wrote {}/summary.json and timeseries.csv",
-        out_dir.display()
-    );
+    if r.cost.is_some() {
+        let _ = writeln!(
+            s,
+            "wrote {}/summary.json, timeseries.csv, cost.csv, cost.png and cost.svg",
+            out_dir.display()
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "wrote {}/summary.json and timeseries.csv",
+            out_dir.display()
+        );
+    }
     s
+}
+
+/// Small dollar amounts with three significant decimals at least ("0.031", "12.50").
+fn money_small(x: f64) -> String {
+    if x.abs() >= 1.0 {
+        format!("{x:.2}")
+    } else {
+        let text = format!("{x:.4}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }

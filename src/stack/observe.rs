@@ -4,7 +4,7 @@
 
 use super::event::Event;
 use super::result::*;
-use super::sim::{Runtime, Simulation};
+use super::sim::{Runtime, ServiceRt, Simulation};
 use crate::metrics::{LatencyHistogram, Mark};
 use crate::model::{ComponentKind, System};
 use crate::scenario::{Scenario, Workload};
@@ -82,6 +82,41 @@ impl TickState {
             offered_halves: [0; 2],
         }
     }
+}
+
+/// A service's time-weighted figures since a mark.
+struct ServiceLevels {
+    /// CPU utilization of the ready replicas.
+    utilization: f64,
+    /// Requests holding a slot, summed over replicas.
+    in_flight: f64,
+    /// Requests waiting (accept + core queues), summed over replicas.
+    queue: f64,
+    /// Mean number of ready replicas.
+    ready_mean: f64,
+}
+
+fn service_levels(s: &ServiceRt, cores: f64, w: Mark, now: u64, span: u64) -> ServiceLevels {
+    let ready_area = s.ready.area_since(w, now) as f64;
+    let mut busy = 0.0;
+    let (mut in_flight, mut queue) = (0.0, 0.0);
+    for r in &s.replicas {
+        busy += r.busy_millicores.area_since(w, now) as f64;
+        in_flight += r.in_flight.mean_since(w, now, span);
+        queue += r.queued.mean_since(w, now, span);
+    }
+    ServiceLevels {
+        utilization: ratio(busy, ready_area * cores * 1000.0).unwrap_or(0.0),
+        in_flight,
+        queue,
+        ready_mean: ready_area / span.max(1) as f64,
+    }
+}
+
+/// Memory per replica: base + per request x in-flight requests per replica.
+fn memory_mib(cfg: &crate::model::Service, l: &ServiceLevels) -> f64 {
+    cfg.memory_base_mib
+        + cfg.memory_per_request_mib * ratio(l.in_flight, l.ready_mean).unwrap_or(0.0)
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
@@ -196,32 +231,14 @@ impl Simulation<'_> {
         let w = Mark::Interval;
         match (kind, &self.rt[i]) {
             (ComponentKind::Service(cfg), Runtime::Service(s)) => {
-                let ready_area = s.ready.area_since(w, now) as f64;
-                let busy: f64 = s
-                    .replicas
-                    .iter()
-                    .map(|r| r.busy_millicores.area_since(w, now) as f64)
-                    .sum();
-                let in_flight: f64 = s
-                    .replicas
-                    .iter()
-                    .map(|r| r.in_flight.mean_since(w, now, span))
-                    .sum();
-                let queue: f64 = s
-                    .replicas
-                    .iter()
-                    .map(|r| r.queued.mean_since(w, now, span))
-                    .sum();
-                let ready_mean = ready_area / span as f64;
+                let l = service_levels(s, cfg.cores, w, now, span);
                 row.extend([
                     Some(s.ready.value() as f64),
                     Some(s.replicas.len() as f64 - s.ready.value() as f64),
-                    ratio(busy, ready_area * cfg.cores * 1000.0).or(Some(0.0)),
-                    Some(in_flight),
-                    Some(queue),
-                    ratio(in_flight, ready_mean)
-                        .map(|per| cfg.memory_base_mib + cfg.memory_per_request_mib * per)
-                        .or(Some(cfg.memory_base_mib)),
+                    Some(l.utilization),
+                    Some(l.in_flight),
+                    Some(l.queue),
+                    Some(memory_mib(cfg, &l)),
                 ]);
             }
             (ComponentKind::Edge(_), Runtime::Edge { tick, .. }) => {
@@ -314,31 +331,14 @@ impl Simulation<'_> {
             };
             match (&c.kind, &self.rt[i]) {
                 (ComponentKind::Service(cfg), Runtime::Service(rt)) => {
-                    let ready_area = rt.ready.area_since(w, end) as f64;
-                    let busy: f64 = rt
-                        .replicas
-                        .iter()
-                        .map(|r| r.busy_millicores.area_since(w, end) as f64)
-                        .sum();
-                    let in_flight: f64 = rt
-                        .replicas
-                        .iter()
-                        .map(|r| r.in_flight.mean_since(w, end, measured_ns))
-                        .sum();
-                    let ready_mean = ready_area / measured_ns as f64;
+                    let l = service_levels(rt, cfg.cores, w, end, measured_ns);
                     s.replicas = rt.ready.value() as u32;
                     s.replicas_min = Some(rt.ready.value() as u32);
                     s.replicas_max = Some(rt.ready.max() as u32);
-                    s.utilization =
-                        round6(ratio(busy, ready_area * cfg.cores * 1000.0).unwrap_or(0.0));
+                    s.utilization = round6(l.utilization);
                     s.cores = Some(cfg.cores);
-                    s.in_flight_mean = Some(round6(in_flight));
-                    s.queue_mean = Some(round6(
-                        rt.replicas
-                            .iter()
-                            .map(|r| r.queued.mean_since(w, end, measured_ns))
-                            .sum(),
-                    ));
+                    s.in_flight_mean = Some(round6(l.in_flight));
+                    s.queue_mean = Some(round6(l.queue));
                     s.queue_max = Some(
                         rt.replicas
                             .iter()
@@ -346,11 +346,7 @@ impl Simulation<'_> {
                             .max()
                             .unwrap_or(0),
                     );
-                    s.memory_mib_mean = Some(round6(
-                        cfg.memory_base_mib
-                            + cfg.memory_per_request_mib
-                                * ratio(in_flight, ready_mean).unwrap_or(0.0),
-                    ));
+                    s.memory_mib_mean = Some(round6(memory_mib(cfg, &l)));
                     s.memory_mib_max = Some(round6(rt.memory_max_mib));
                 }
                 (ComponentKind::Edge(_), Runtime::Edge { hits, misses, .. }) => {
@@ -527,6 +523,7 @@ impl Simulation<'_> {
             slo,
             warnings,
             events_processed: self.q.events_processed(),
+            cost: None,
             timeseries: std::mem::take(&mut self.tick.series),
             latency: std::mem::take(&mut self.latency),
             wait: std::mem::take(&mut self.wait),
