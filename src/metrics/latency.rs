@@ -37,7 +37,7 @@ impl LatencyHistogram {
 
     #[inline]
     pub fn record_ns(&mut self, ns: u64) {
-        self.hist.saturating_record((ns / 1_000).max(1));
+        self.hist.saturating_record(ns / 1_000);
         self.sum_ns += ns as u128;
         self.count += 1;
         if ns > self.max_ns {

@@ -170,13 +170,13 @@ impl Simulation<'_> {
         if span == 0 {
             return;
         }
-        let secs = span as f64 * 1e-9;
+        let secs = span as f64 / 1e9;
         let mut row: Vec<Option<f64>> = Vec::with_capacity(self.tick.series.columns.len());
         let t = &self.tick;
         let lat = |q: f64| (!t.latency.is_empty()).then(|| t.latency.quantile_ms(q));
         let finished = t.completed + t.errors;
         row.extend([
-            Some(now as f64 * 1e-9),
+            Some(now as f64 / 1e9),
             Some(t.offered as f64 / secs),
             Some(t.completed as f64 / secs),
             Some(t.errors as f64),
@@ -319,7 +319,7 @@ impl Simulation<'_> {
             // Marks default to zero area: nothing to do.
         }
         let measured_ns = end - self.warmup_ns;
-        let measured_s = measured_ns as f64 * 1e-9;
+        let measured_s = measured_ns as f64 / 1e9;
         let w = Mark::Warmup;
         let mut components = IndexMap::new();
         for (i, c) in self.sys.components.iter().enumerate() {
@@ -491,8 +491,8 @@ impl Simulation<'_> {
             scenario: self.sc.name.clone(),
             seed: self.seed,
             replication: self.replication,
-            duration_s: end as f64 * 1e-9,
-            warmup_s: self.warmup_ns as f64 * 1e-9,
+            duration_s: end as f64 / 1e9,
+            warmup_s: self.warmup_ns as f64 / 1e9,
             measured_s,
             workload: WorkloadSummary {
                 kind: match self.sc.workload {
