@@ -20,9 +20,12 @@ pub mod cost;
 pub mod input;
 pub mod metrics;
 pub mod model;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod stack;
+pub mod stages;
+pub mod stats;
 
 pub use run::{run_files, RunOptions};

@@ -7,4 +7,6 @@ pub mod raw;
 pub mod resolve;
 
 pub use curve::RateCurve;
-pub use resolve::{load_scenario, Limits, Scenario, Stage, Workload};
+pub use resolve::{
+    check_events, load_scenario, EventKind, Limits, Scenario, ScenarioEvent, Stage, Workload,
+};

@@ -6,6 +6,7 @@
 //! module of the concept it belongs to (`service`, `flow`, `workload`, ...).
 
 pub mod balancer;
+mod chaos;
 pub mod cpu;
 pub mod event;
 mod flow;
@@ -13,6 +14,7 @@ mod observe;
 pub mod pool;
 pub mod request;
 pub mod result;
+mod scaling;
 mod service;
 mod sim;
 pub mod station;

@@ -9,8 +9,10 @@ pub struct Level {
     last_ns: u64,
     area: u128,
     max: u64,
+    /// Smallest value set after the first `set` (`None` before it).
+    min: Option<u64>,
     /// Area at the last [`Level::mark`] of each kind (warm-up end, interval start).
-    marks: [u128; 2],
+    marks: [u128; 3],
 }
 
 /// Which mark: the end of the warm-up, or the start of the current interval.
@@ -18,6 +20,8 @@ pub struct Level {
 pub enum Mark {
     Warmup = 0,
     Interval = 1,
+    /// The last autoscaler reconcile (per-replica metrics).
+    Scaler = 2,
 }
 
 impl Level {
@@ -41,6 +45,12 @@ impl Level {
         if value > self.max {
             self.max = value;
         }
+        self.min = Some(self.min.map_or(value, |m| m.min(value)));
+    }
+
+    /// Smallest value ever set (0 if never set).
+    pub fn min(&self) -> u64 {
+        self.min.unwrap_or(0)
     }
 
     #[inline]

@@ -23,6 +23,10 @@ pub struct RawModel {
     pub costs: Vec<RawCostItem>,
     /// Extra prices: a file relative to the model and inline `[[pricing.sku]]`.
     pub pricing: Option<RawPricing>,
+    /// Named overlays (`[stages.MVP]`), applied by `capsim stages`; the base
+    /// model ignores them (see `src/stages.rs`).
+    #[serde(default)]
+    pub stages: Option<toml::Table>,
 }
 
 /// `[pricing]`: prices merged over the shipped catalog for this model.
@@ -118,8 +122,10 @@ pub struct RawHandler {
     pub calls: Vec<RawCall>,
 }
 
-/// A component, by kind.
+/// A component, by kind. Built once per file, so the size difference
+/// between variants costs nothing worth a box.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum RawComponent {
     Edge(RawEdge),
     Service(RawService),
@@ -178,6 +184,47 @@ pub struct RawService {
     /// Per request class handlers; `default` applies to the others.
     #[serde(default)]
     pub handlers: IndexMap<String, RawHandler>,
+    /// An autoscaling policy (the `capsim-autoscale` TOML, or `file = ...`).
+    pub autoscale: Option<toml::Table>,
+    /// CPU request per replica in cores (what HPA utilization is relative to).
+    pub cpu_request: Option<f64>,
+    /// Memory request per replica in MiB.
+    pub memory_request_mib: Option<f64>,
+    /// Time from the scale decision to the container running (pull + boot).
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub startup: Option<DistSpec>,
+    /// App warm-up after the container starts, before it can pass readiness.
+    #[serde(default, deserialize_with = "deserialize_opt_dist")]
+    pub warmup: Option<DistSpec>,
+    pub readiness: Option<RawReadiness>,
+    /// Grace period for a removed replica to finish its in-flight requests.
+    pub drain_grace: Option<Duration>,
+    /// Availability zones the replicas are spread over (round robin).
+    pub zones: Option<u32>,
+    /// Nodes the replicas run on (cluster autoscaler), if modelled.
+    pub nodes: Option<RawNodes>,
+}
+
+/// Nodes with a pod capacity and their own provisioning delay.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNodes {
+    pub pods_per_node: u32,
+    /// From the unschedulable pod to the node ready (cluster autoscaler
+    /// scan + cloud provisioning + registration).
+    #[serde(deserialize_with = "deserialize_dist")]
+    pub provision: DistSpec,
+}
+
+/// A Kubernetes readiness probe.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReadiness {
+    pub initial_delay: Option<Duration>,
+    pub period: Option<Duration>,
+    pub success_threshold: Option<u32>,
+    /// Delay until the endpoint receives traffic after the probe passes.
+    pub endpoint_delay: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -555,7 +555,82 @@ impl Resolver<'_> {
                 }
             }
         }
+        let autoscale = s
+            .autoscale
+            .as_ref()
+            .and_then(|t| self.autoscale(&path.at("autoscale"), t.clone()));
+        if let Some(policy) = &autoscale {
+            let (min, max) = policy.bounds();
+            if replicas < min || replicas > max {
+                // Legal: the controller clamps at its first reconcile, as HPA does.
+            }
+        }
+        let cpu_request = s.cpu_request.unwrap_or(cores);
+        if !(cpu_request.is_finite() && cpu_request > 0.0) {
+            self.err(
+                &path.at("cpu_request"),
+                format!("found {cpu_request}, expected cores above 0"),
+            );
+        }
+        let memory_request_mib = s.memory_request_mib.unwrap_or(mem_base.max(1.0));
+        if !(memory_request_mib.is_finite() && memory_request_mib > 0.0) {
+            self.err(
+                &path.at("memory_request_mib"),
+                format!("found {memory_request_mib}, expected MiB above 0"),
+            );
+        }
+        let readiness = s.readiness.as_ref();
+        let success_threshold = readiness.and_then(|r| r.success_threshold).unwrap_or(1);
+        if success_threshold == 0 {
+            self.err(
+                &path.at("readiness").at("success_threshold"),
+                "found 0, expected 1 or more",
+            );
+        }
+        let period_ns = readiness
+            .and_then(|r| r.period)
+            .map(|d| d.nanos())
+            .unwrap_or(10_000_000_000);
+        if period_ns == 0 {
+            self.err(
+                &path.at("readiness").at("period"),
+                "found 0s, expected a probe period above zero",
+            );
+        }
+        let provisioning = Provisioning {
+            startup: self.opt_dist(&path.at("startup"), &s.startup, 0),
+            warmup: self.opt_dist(&path.at("warmup"), &s.warmup, 0),
+            initial_delay_ns: readiness
+                .and_then(|r| r.initial_delay)
+                .map(|d| d.nanos())
+                .unwrap_or(0),
+            period_ns: period_ns.max(1),
+            success_threshold: success_threshold.max(1),
+            endpoint_delay_ns: readiness
+                .and_then(|r| r.endpoint_delay)
+                .map(|d| d.nanos())
+                .unwrap_or(1_000_000_000),
+            drain_grace_ns: s.drain_grace.map(|d| d.nanos()).unwrap_or(30_000_000_000),
+        };
+        let zones = self.positive_u32(&path.at("zones"), s.zones, 1);
+        let nodes = s.nodes.as_ref().map(|n| {
+            let pods = self.positive_u32(
+                &path.at("nodes").at("pods_per_node"),
+                Some(n.pods_per_node),
+                1,
+            );
+            (
+                pods,
+                self.dist(&path.at("nodes").at("provision"), &n.provision),
+            )
+        });
         Service {
+            nodes,
+            autoscale,
+            provisioning,
+            cpu_request_milli: (cpu_request.max(0.001) * 1000.0).round() as u64,
+            memory_request_mib,
+            zones,
             replicas,
             cores: if cores.is_finite() && cores > 0.0 {
                 cores
@@ -570,6 +645,85 @@ impl Resolver<'_> {
             memory_per_request_mib: mem_per,
             balancer,
             handlers,
+        }
+    }
+
+    /// A service's `autoscale` table: inline policy TOML (by `kind`), or
+    /// `file = "..."` naming a policy TOML or a Kubernetes HPA manifest.
+    fn autoscale(
+        &mut self,
+        path: &KeyPath,
+        mut t: toml::Table,
+    ) -> Option<capsim_autoscale::Policy> {
+        use capsim_autoscale::config::PolicyConfig;
+        if let Some(file) = t.remove("file") {
+            if !t.is_empty() {
+                self.err(
+                    path,
+                    "`file` names the whole policy; give either `file` or an inline policy",
+                );
+                return None;
+            }
+            let Some(rel) = file.as_str() else {
+                self.err(
+                    &path.at("file"),
+                    format!("found {file}, expected a path string"),
+                );
+                return None;
+            };
+            return match capsim_autoscale::load_policy_file(&self.base_dir.join(rel)) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    self.err(&path.at("file"), e.to_string());
+                    None
+                }
+            };
+        }
+        let kind = match t.remove("kind") {
+            Some(toml::Value::String(k)) => k,
+            _ => {
+                self.err(path, "missing `kind` (a string), expected one of hpa, target_tracking, step, threshold");
+                return None;
+            }
+        };
+        let cfg = match kind.as_str() {
+            "hpa" => self.src.deserialize_part(path, t).map(PolicyConfig::Hpa),
+            "target_tracking" => self
+                .src
+                .deserialize_part(path, t)
+                .map(PolicyConfig::TargetTracking),
+            "step" => self.src.deserialize_part(path, t).map(PolicyConfig::Step),
+            "threshold" => self
+                .src
+                .deserialize_part(path, t)
+                .map(PolicyConfig::Threshold),
+            other => {
+                self.err(
+                    &path.at("kind"),
+                    format!(
+                        "found \"{other}\", expected one of hpa, target_tracking, step, threshold"
+                    ),
+                );
+                return None;
+            }
+        };
+        let cfg = match cfg {
+            Ok(c) => c,
+            Err(e) => {
+                self.errors.push(e);
+                return None;
+            }
+        };
+        let dir = self.base_dir.clone();
+        let mut loader = |rel: &str| {
+            std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read {rel}: {e}"))
+        };
+        match cfg.resolve(&mut loader) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.err(path, e.to_string());
+                None
+            }
         }
     }
 

@@ -130,7 +130,10 @@ impl Component {
     }
 }
 
+/// Built once per run and only read afterwards, so the size difference
+/// between variants costs nothing worth a box.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)]
 pub enum ComponentKind {
     Edge(Edge),
     Service(Service),
@@ -239,6 +242,45 @@ pub struct Service {
     pub balancer: BalancerConfig,
     /// Handler per class id (`None`: the class never reaches this service).
     pub handlers: Vec<Option<Handler>>,
+    pub autoscale: Option<capsim_autoscale::Policy>,
+    pub provisioning: Provisioning,
+    pub cpu_request_milli: u64,
+    pub memory_request_mib: f64,
+    pub zones: u32,
+    /// `(pods per node, node provisioning delay)` when nodes are modelled.
+    pub nodes: Option<(u32, Dist)>,
+}
+
+/// How a new replica comes to serve, and how a removed one leaves.
+#[derive(Clone, Debug)]
+pub struct Provisioning {
+    /// Decision to container running (image pull + boot).
+    pub startup: Dist,
+    /// Container running to the app answering.
+    pub warmup: Dist,
+    pub initial_delay_ns: u64,
+    pub period_ns: u64,
+    pub success_threshold: u32,
+    pub endpoint_delay_ns: u64,
+    pub drain_grace_ns: u64,
+}
+
+impl Provisioning {
+    /// When a replica decided at `decided_ns` serves, given its sampled
+    /// startup and warm-up: the first probe at or after both the initial
+    /// delay and the warm-up (probes tick every period from container
+    /// start), then `success_threshold - 1` more periods, then the endpoint
+    /// propagation (reference §6).
+    pub fn ready_at(&self, decided_ns: u64, startup_ns: u64, warmup_ns: u64) -> u64 {
+        let start = decided_ns.saturating_add(startup_ns);
+        let earliest = self.initial_delay_ns.max(warmup_ns);
+        let period = self.period_ns.max(1);
+        let ticks = earliest.div_ceil(period);
+        start
+            .saturating_add(ticks.saturating_mul(period))
+            .saturating_add((self.success_threshold.max(1) as u64 - 1).saturating_mul(period))
+            .saturating_add(self.endpoint_delay_ns)
+    }
 }
 
 #[derive(Clone, Debug)]

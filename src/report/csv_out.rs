@@ -35,6 +35,33 @@ pub fn timeseries_csv(ts: &TimeSeries) -> String {
     out
 }
 
+/// `timeseries-replications.csv`: every replication's rows, in replication
+/// order, with `seed` and `replication` columns first.
+pub fn replications_csv(runs: &[crate::stack::RunResult]) -> String {
+    let mut out = String::new();
+    let Some(first) = runs.first() else {
+        return out;
+    };
+    out.push_str("seed,replication,");
+    out.push_str(&first.timeseries.columns.join(","));
+    out.push('\n');
+    for r in runs {
+        for row in &r.timeseries.rows {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|v| v.map(fmt_num).unwrap_or_default())
+                .collect();
+            out.push_str(&format!(
+                "{},{},{}\n",
+                r.seed,
+                r.replication,
+                cells.join(",")
+            ));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

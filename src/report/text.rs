@@ -2,19 +2,34 @@
 
 use crate::stack::result::ErrorKind;
 use crate::stack::RunResult;
+use crate::stats::{ReplicationStats, FIGURES};
 use std::fmt::Write;
 
 pub fn summary_text(r: &RunResult, out_dir: &std::path::Path) -> String {
+    summary_text_with(r, out_dir, None)
+}
+
+/// The summary; with replications the figures are means and each headline
+/// figure gets a line with its 95% confidence interval.
+pub fn summary_text_with(
+    r: &RunResult,
+    out_dir: &std::path::Path,
+    stats: Option<&ReplicationStats>,
+) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "capsim {}: model {} x scenario {} (seed {}, {} s measured after {} s warm-up)",
+        "capsim {}: model {} x scenario {} (seed {}, {} s measured after {} s warm-up{})",
         r.capsim_version,
         r.model,
         r.scenario,
         r.seed,
         crate::report::csv_out::fmt_num(r.measured_s),
-        crate::report::csv_out::fmt_num(r.warmup_s)
+        crate::report::csv_out::fmt_num(r.warmup_s),
+        stats.map_or(String::new(), |st| format!(
+            ", {} replications, figures are means",
+            st.count
+        ))
     );
     let q = &r.requests;
     let _ = writeln!(
@@ -115,20 +130,71 @@ pub fn summary_text(r: &RunResult, out_dir: &std::path::Path) -> String {
             );
         }
     }
+    if let Some(st) = stats {
+        s.push_str(&replication_text(st));
+    }
     for w in &r.warnings {
         let _ = writeln!(s, "warning: {w}");
     }
-    if r.cost.is_some() {
+    let _ = writeln!(
+        s,
+        "wrote {}/summary.json, timeseries.csv{}{}, charts, report.md and report.html",
+        out_dir.display(),
+        if stats.is_some() {
+            ", timeseries-replications.csv"
+        } else {
+            ""
+        },
+        if r.cost.is_some() {
+            ", cost.csv, cost.png, cost.svg"
+        } else {
+            ""
+        }
+    );
+    s
+}
+
+/// One line per headline figure: `p95 182 ms ± 6 ms (95% CI, 10 runs)`,
+/// then the `--precision` outcome.
+pub fn replication_text(st: &ReplicationStats) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "replications {} (seed {}, indices {}..{}), warm-up removed per replication ({} s, fixed):",
+        st.count,
+        st.seed,
+        st.indices.first().copied().unwrap_or(0),
+        st.indices.last().copied().unwrap_or(0),
+        crate::report::csv_out::fmt_num(st.warmup.seconds)
+    );
+    for f in FIGURES {
+        let Some(e) = st.figure(f.key) else { continue };
+        let (factor, unit) = if f.unit == "%" {
+            (100.0, "%")
+        } else {
+            (1.0, f.unit)
+        };
+        let (m, h) = crate::report::document::plus_minus(e, factor);
+        let sep = if unit == "%" { "" } else { " " };
         let _ = writeln!(
             s,
-            "wrote {}/summary.json, timeseries.csv, cost.csv, cost.png and cost.svg",
-            out_dir.display()
+            "  {:<11}{m}{sep}{unit} ± {h}{sep}{unit} (95% CI, {} runs)",
+            f.label, st.count
         );
-    } else {
+    }
+    if let Some(p) = &st.precision {
         let _ = writeln!(
             s,
-            "wrote {}/summary.json and timeseries.csv",
-            out_dir.display()
+            "precision  p95 half-width {} of the mean, target {}: {} with {} replications (cap {})",
+            if p.achieved >= 0.0 {
+                format!("{:.2}%", p.achieved * 100.0)
+            } else {
+                "n/a".into()
+            },
+            format_args!("{}%", crate::report::csv_out::fmt_num(p.target * 100.0)),
+            if p.met { "met" } else { "NOT met" },
+            st.count,
+            p.max_replications
         );
     }
     s

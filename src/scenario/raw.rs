@@ -18,6 +18,24 @@ pub struct RawScenario {
     pub start: Option<String>,
     pub workload: RawWorkload,
     pub limits: Option<RawLimits>,
+    /// Timed failures and changes (`[[events]]`).
+    #[serde(default)]
+    pub events: Vec<RawEvent>,
+}
+
+/// One timed event; which keys apply depends on `kind`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub at: Duration,
+    pub kind: String,
+    pub target: String,
+    pub count: Option<u32>,
+    pub zone: Option<u32>,
+    pub downtime: Option<Duration>,
+    pub duration: Option<Duration>,
+    pub warmup: Option<Duration>,
+    pub add: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize, Default)]

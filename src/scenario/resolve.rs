@@ -28,6 +28,56 @@ pub struct Scenario {
     pub start_time_of_day_s: u64,
     pub workload: Workload,
     pub limits: Limits,
+    /// Timed events, in file order.
+    pub events: Vec<ScenarioEvent>,
+    /// Unix time of `start` (0 when not given), for autoscaling schedules.
+    pub start_epoch_s: i64,
+}
+
+/// A timed event of the scenario. `origin` locates it in the file, for
+/// errors found when it meets a model (an unknown target).
+#[derive(Clone, Debug)]
+pub struct ScenarioEvent {
+    pub at_ns: u64,
+    pub target: String,
+    pub kind: EventKind,
+    pub origin: crate::input::InputError,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// Kill `count` ready replicas of a service; they are replaced through
+    /// the startup path.
+    Kill { count: u32 },
+    /// Lose zone `zone` of a service: its replicas die; replacements start
+    /// in the other zones; the zone returns after `duration` (if given).
+    ZoneOutage { zone: u32, duration_ns: Option<u64> },
+    /// The database primary is down for `downtime`, then a replica is promoted.
+    DbFailover { downtime_ns: u64 },
+    /// A cache loses its contents and warms back up linearly over `warmup`.
+    CacheFlush { warmup_ns: u64 },
+    /// A cache node fails: every lookup misses for `duration`.
+    CacheFail { duration_ns: u64 },
+    /// Adds `add` to every service time of a component for `duration`.
+    Latency { add_ns: u64, duration_ns: u64 },
+    /// `count` pool connections leak (never return), for `duration` if given.
+    PoolLeak {
+        count: u32,
+        duration_ns: Option<u64>,
+    },
+}
+
+impl EventKind {
+    /// The component kinds the event applies to.
+    pub fn applies_to(&self) -> &'static [&'static str] {
+        match self {
+            EventKind::Kill { .. } | EventKind::ZoneOutage { .. } => &["service"],
+            EventKind::DbFailover { .. } => &["database"],
+            EventKind::CacheFlush { .. } | EventKind::CacheFail { .. } => &["cache"],
+            EventKind::Latency { .. } => &["cache", "database", "external", "edge"],
+            EventKind::PoolLeak { .. } => &["pool"],
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -213,7 +263,14 @@ pub fn resolve_scenario(src: &SourceFile, raw: RawScenario) -> Result<Scenario, 
             "found 0, expected 1 or more",
         );
     }
+    let events = resolve_events(&mut c, &root, &raw.events, duration_ns);
+    let start_epoch_s = match &raw.start {
+        Some(s) => capsim_autoscale::schedule::parse_utc(s).unwrap_or(0),
+        None => 0,
+    };
     let scenario = Scenario {
+        events,
+        start_epoch_s,
         name: raw.name.unwrap_or_else(|| {
             src.path
                 .file_stem()
@@ -631,6 +688,105 @@ pub fn read_rate_csv(
         return Err(format!("{}: no rows", path.display()));
     }
     Ok(RateCurve::from_knots(knots))
+}
+
+fn resolve_events(
+    c: &mut Ctx,
+    root: &KeyPath,
+    raw: &[RawEvent],
+    duration_ns: u64,
+) -> Vec<ScenarioEvent> {
+    let mut out = Vec::new();
+    for (i, e) in raw.iter().enumerate() {
+        let p = root.at("events").at(i);
+        let need = |c: &mut Ctx, key: &str, v: Option<crate::input::units::Duration>| -> u64 {
+            match v {
+                Some(d) => d.nanos(),
+                None => {
+                    c.err(
+                        &p.at(key),
+                        format!("kind = \"{}\" needs `{key}` (a duration)", e.kind),
+                    );
+                    0
+                }
+            }
+        };
+        let kind = match e.kind.as_str() {
+            "kill" => EventKind::Kill {
+                count: e.count.unwrap_or(1),
+            },
+            "zone_outage" => EventKind::ZoneOutage {
+                zone: e.zone.unwrap_or(0),
+                duration_ns: e.duration.map(|d| d.nanos()),
+            },
+            "db_failover" => EventKind::DbFailover {
+                downtime_ns: need(c, "downtime", e.downtime),
+            },
+            "cache_flush" => EventKind::CacheFlush {
+                warmup_ns: e.warmup.map(|d| d.nanos()).unwrap_or(0),
+            },
+            "cache_fail" => EventKind::CacheFail {
+                duration_ns: need(c, "duration", e.duration),
+            },
+            "latency" => EventKind::Latency {
+                add_ns: need(c, "add", e.add),
+                duration_ns: need(c, "duration", e.duration),
+            },
+            "pool_leak" => EventKind::PoolLeak {
+                count: e.count.unwrap_or(1),
+                duration_ns: e.duration.map(|d| d.nanos()),
+            },
+            other => {
+                c.err(
+                    &p.at("kind"),
+                    format!("found \"{other}\", expected one of kill, zone_outage, db_failover, cache_flush, cache_fail, latency, pool_leak"),
+                );
+                continue;
+            }
+        };
+        if e.at.nanos() > duration_ns {
+            c.err(&p.at("at"), "the event is after the end of the scenario");
+        }
+        out.push(ScenarioEvent {
+            at_ns: e.at.nanos(),
+            target: e.target.clone(),
+            kind,
+            origin: c.src.error_at(&p.at("target"), ""),
+        });
+    }
+    out
+}
+
+/// Checks a scenario's events against a model: targets exist and are of a
+/// kind the event applies to.
+pub fn check_events(sys: &crate::model::System, sc: &Scenario) -> Result<(), InputErrors> {
+    let mut errors = InputErrors::default();
+    for e in &sc.events {
+        let mut err = e.origin.clone();
+        match sys.components.iter().find(|c| c.name == e.target) {
+            None => {
+                let names: Vec<&str> = sys.components.iter().map(|c| c.name.as_str()).collect();
+                err.message = format!(
+                    "found \"{}\", which is not a component of model {}; expected one of: {}",
+                    e.target,
+                    sys.name,
+                    names.join(", ")
+                );
+                errors.push(err);
+            }
+            Some(comp) if !e.kind.applies_to().contains(&comp.kind_name()) => {
+                err.message = format!(
+                    "\"{}\" is a {}; this event applies to: {}",
+                    e.target,
+                    comp.kind_name(),
+                    e.kind.applies_to().join(", ")
+                );
+                errors.push(err);
+            }
+            Some(_) => {}
+        }
+    }
+    errors.into_result(())
 }
 
 #[cfg(test)]

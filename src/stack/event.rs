@@ -35,6 +35,18 @@ pub enum Event {
     PoolReserve { comp: CompId },
     /// A job's own work on a worker finished.
     JobWorkDone(ReqId),
+    /// An autoscaler's reconcile.
+    ScalerTick { comp: CompId },
+    /// A starting replica passes readiness and joins the balancer.
+    ReplicaReady { comp: CompId, replica: u32 },
+    /// A draining replica's grace period ends.
+    DrainDeadline { comp: CompId, replica: u32 },
+    /// A schedule rule of an autoscaler takes effect.
+    ScheduleChange { comp: CompId, index: u32 },
+    /// Scenario event `0` starts.
+    Chaos(u32),
+    /// Scenario event `0` ends (for events with a duration).
+    ChaosEnd(u32),
     /// End of a reporting interval.
     Tick,
     /// End of the warm-up: statistics start here.

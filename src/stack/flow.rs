@@ -92,6 +92,10 @@ impl Simulation<'_> {
                 let owner = station.owner;
                 self.fail(id, ErrorKind::Rejected, owner)
             }
+            Admit::Down => {
+                let owner = station.owner;
+                self.fail(id, ErrorKind::Unavailable, owner)
+            }
         }
     }
 
@@ -150,6 +154,8 @@ impl Simulation<'_> {
                     hits,
                     misses,
                     tick,
+                    flushed,
+                    failed_until_ns,
                     ..
                 },
             ) => {
@@ -158,7 +164,19 @@ impl Simulation<'_> {
                     self.ret(id);
                     return;
                 }
-                let hit = rng.random::<f64>() < c.hit_ratio;
+                // A failed node misses everything; after a flush the hit
+                // ratio climbs back linearly over the warm-up.
+                let ratio = if now < *failed_until_ns {
+                    0.0
+                } else {
+                    match *flushed {
+                        Some((at, warm)) if warm > 0 && now < at + warm => {
+                            c.hit_ratio * (now - at) as f64 / warm as f64
+                        }
+                        _ => c.hit_ratio,
+                    }
+                };
+                let hit = rng.random::<f64>() < ratio;
                 if hit {
                     *hits += 1;
                     tick.0 += 1;
@@ -464,7 +482,7 @@ impl Simulation<'_> {
     }
 
     /// Hands free connections to live waiters, oldest first.
-    fn pool_dispatch(&mut self, comp: CompId) {
+    pub(crate) fn pool_dispatch(&mut self, comp: CompId) {
         loop {
             let now = self.now();
             let pool = self.pool(comp);

@@ -24,6 +24,8 @@ pub(crate) struct TickState {
     pub in_system_mid: Option<u64>,
     pub served_halves: [u64; 2],
     pub offered_halves: [u64; 2],
+    /// p95 of the last reporting interval (an autoscaling metric).
+    pub last_p95_ms: Option<f64>,
 }
 
 const GLOBAL_COLUMNS: [&str; 9] = [
@@ -80,6 +82,7 @@ impl TickState {
             in_system_mid: None,
             served_halves: [0; 2],
             offered_halves: [0; 2],
+            last_p95_ms: None,
         }
     }
 }
@@ -199,6 +202,9 @@ impl Simulation<'_> {
                 self.tick.in_system_mid = Some(self.in_system.value());
             }
         }
+        if !self.tick.latency.is_empty() {
+            self.tick.last_p95_ms = Some(self.tick.latency.quantile_ms(0.95));
+        }
         self.tick.series.rows.push(row);
         self.tick.offered = 0;
         self.tick.completed = 0;
@@ -234,7 +240,7 @@ impl Simulation<'_> {
                 let l = service_levels(s, cfg.cores, w, now, span);
                 row.extend([
                     Some(s.ready.value() as f64),
-                    Some(s.replicas.len() as f64 - s.ready.value() as f64),
+                    Some(s.starting.value() as f64),
                     Some(l.utilization),
                     Some(l.in_flight),
                     Some(l.queue),
@@ -333,7 +339,7 @@ impl Simulation<'_> {
                 (ComponentKind::Service(cfg), Runtime::Service(rt)) => {
                     let l = service_levels(rt, cfg.cores, w, end, measured_ns);
                     s.replicas = rt.ready.value() as u32;
-                    s.replicas_min = Some(rt.ready.value() as u32);
+                    s.replicas_min = Some(rt.ready.min() as u32);
                     s.replicas_max = Some(rt.ready.max() as u32);
                     s.utilization = round6(l.utilization);
                     s.cores = Some(cfg.cores);
@@ -483,6 +489,14 @@ impl Simulation<'_> {
             }
         }
         let slo = slo_verdicts(self.sys, &latency_ms, error_rate);
+        let scale_log = std::mem::take(&mut self.scale_log);
+        let autoscale = autoscale_summary(
+            self.sys,
+            &scale_log,
+            &self.tick.series,
+            self.warmup_ns,
+            self.sc.interval_ns,
+        );
         let peak_users = self.vus.as_ref().map(|v| v.peak);
         let offered_rps = self.offered as f64 / measured_s;
         RunResult {
@@ -521,10 +535,12 @@ impl Simulation<'_> {
             classes,
             components,
             slo,
+            autoscale,
             warnings,
             events_processed: self.q.events_processed(),
             cost: None,
             timeseries: std::mem::take(&mut self.tick.series),
+            scale_log,
             latency: std::mem::take(&mut self.latency),
             wait: std::mem::take(&mut self.wait),
         }
@@ -559,6 +575,109 @@ fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloV
             actual: error_rate,
             ok: error_rate <= t,
         });
+    }
+    out
+}
+
+/// Decision counts, scale-up episodes and SLO breach minutes.
+fn autoscale_summary(
+    sys: &System,
+    log: &[ScaleRecord],
+    ts: &TimeSeries,
+    warmup_ns: u64,
+    interval_ns: u64,
+) -> AutoscaleSummary {
+    let col = |name: &str| ts.columns.iter().position(|c| c == name);
+    let mut out = AutoscaleSummary {
+        decisions: log.len() as u64,
+        scale_ups: log.iter().filter(|d| d.desired > d.current).count() as u64,
+        scale_downs: log.iter().filter(|d| d.desired < d.current).count() as u64,
+        ..Default::default()
+    };
+    // Episodes: scale-ups of a component with less than 5 minutes between them.
+    const GAP_S: f64 = 300.0;
+    let (t_col, offered_col) = (col("time_s"), col("offered_rps"));
+    let offered_at = |t0: f64, t1: f64| -> Vec<(f64, f64)> {
+        match (t_col, offered_col) {
+            (Some(tc), Some(oc)) => ts
+                .rows
+                .iter()
+                .filter_map(|r| Some((r[tc]?, r[oc]?)))
+                .filter(|&(t, _)| t > t0 && t <= t1)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    for comp in &sys.components {
+        let ups: Vec<&ScaleRecord> = log
+            .iter()
+            .filter(|d| d.component == comp.name && d.desired > d.current)
+            .collect();
+        let mut i = 0;
+        while i < ups.len() {
+            let mut j = i;
+            while j + 1 < ups.len() && ups[j + 1].time_s - ups[j].time_s < GAP_S {
+                j += 1;
+            }
+            let first = ups[i];
+            let ready = ups[i..=j]
+                .iter()
+                .filter_map(|d| d.ready_s)
+                .fold(first.time_s, f64::max);
+            // Load rise: the first interval in the 5 minutes before the
+            // decision whose offered rate exceeds 1.1x the 5 minutes before.
+            let base: Vec<(f64, f64)> =
+                offered_at(first.time_s - 2.0 * GAP_S, first.time_s - GAP_S);
+            let rise = if base.is_empty() {
+                first.time_s
+            } else {
+                let level = base.iter().map(|p| p.1).sum::<f64>() / base.len() as f64;
+                offered_at(first.time_s - GAP_S, first.time_s)
+                    .into_iter()
+                    .find(|&(_, o)| o > 1.1 * level)
+                    .map(|(t, _)| t - interval_ns as f64 / 1e9)
+                    .unwrap_or(first.time_s)
+                    .min(first.time_s)
+            };
+            out.surges.push(Surge {
+                component: comp.name.clone(),
+                load_rise_s: round6(rise),
+                first_decision_s: round6(first.time_s),
+                capacity_ready_s: round6(ready),
+                from_replicas: first.current,
+                to_replicas: ups[j].desired,
+                time_to_first_decision_s: round6(first.time_s - rise),
+                time_to_capacity_s: round6(ready - rise),
+            });
+            i = j + 1;
+        }
+    }
+    // SLO breach minutes over the measured intervals.
+    let slo = &sys.slo;
+    let checks: Vec<(usize, f64)> = [
+        ("latency_p95_ms", slo.p95_ns.map(|t| t as f64 / 1e6)),
+        ("latency_p99_ms", slo.p99_ns.map(|t| t as f64 / 1e6)),
+        ("error_rate", slo.error_rate),
+    ]
+    .into_iter()
+    .filter_map(|(name, target)| Some((col(name)?, target?)))
+    .collect();
+    if let Some(tc) = t_col {
+        let mut breached_s = 0.0;
+        let mut prev_t = 0.0;
+        for r in &ts.rows {
+            let t = r[tc].unwrap_or(prev_t);
+            let span = t - prev_t;
+            if t * 1e9 > warmup_ns as f64
+                && checks
+                    .iter()
+                    .any(|&(c, target)| r[c].is_some_and(|v| v > target))
+            {
+                breached_s += span;
+            }
+            prev_t = t;
+        }
+        out.slo_breach_minutes = round6(breached_s / 60.0);
     }
     out
 }

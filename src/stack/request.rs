@@ -56,6 +56,8 @@ pub enum ReqKind {
 pub struct Request {
     /// Bumped on every reuse of the slot; stale events compare it.
     pub gen: u32,
+    /// The slot holds a live request (not on the free list).
+    pub live: bool,
     pub kind: ReqKind,
     pub class: ClassId,
     /// Operation of the call in progress.
@@ -87,6 +89,7 @@ impl Request {
     fn blank() -> Self {
         Request {
             gen: 0,
+            live: true,
             kind: ReqKind::Request,
             class: 0,
             op: Op::Read,
@@ -122,6 +125,7 @@ impl Arena {
         if let Some(id) = self.free.pop() {
             let r = &mut self.slots[id as usize];
             r.gen = r.gen.wrapping_add(1);
+            r.live = true;
             r.kind = ReqKind::Request;
             r.vu = NO_VU;
             r.wait_ns = 0;
@@ -140,12 +144,26 @@ impl Arena {
 
     pub fn release(&mut self, id: ReqId) {
         self.live -= 1;
+        self.slots[id as usize].live = false;
         self.free.push(id);
     }
 
     /// Requests and jobs currently alive.
     pub fn live(&self) -> u32 {
         self.live
+    }
+
+    /// Ids of live requests holding a slot on replica `replica` of `comp`.
+    pub fn on_replica(&self, comp: CompId, replica: u32) -> Vec<ReqId> {
+        (0..self.slots.len() as ReqId)
+            .filter(|&id| {
+                let r = &self.slots[id as usize];
+                r.live
+                    && r.stack.iter().any(|f| {
+                        matches!(f, Frame::Service { comp: c, replica: rr, .. } if *c == comp && *rr == replica)
+                    })
+            })
+            .collect()
     }
 
     #[inline]

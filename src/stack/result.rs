@@ -204,6 +204,50 @@ pub struct SloVerdict {
     pub ok: bool,
 }
 
+/// One autoscaler decision (a row of `autoscale.csv`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ScaleRecord {
+    pub time_s: f64,
+    pub component: String,
+    /// Replicas the controller started from.
+    pub current: u32,
+    /// The raw recommendation, before stabilization and policies.
+    pub proposal: u32,
+    /// What the controller set.
+    pub desired: u32,
+    pub reason: String,
+    /// `name=value` pairs separated by `;`.
+    pub metrics: String,
+    /// When the capacity added by this decision was ready (scale-ups).
+    pub ready_s: Option<f64>,
+}
+
+/// A scale-up episode: consecutive scale-ups of one component.
+#[derive(Clone, Debug, Serialize)]
+pub struct Surge {
+    pub component: String,
+    /// When offered load first rose above 1.1x its level before the episode.
+    pub load_rise_s: f64,
+    pub first_decision_s: f64,
+    /// When the last replica added in the episode was ready.
+    pub capacity_ready_s: f64,
+    pub from_replicas: u32,
+    pub to_replicas: u32,
+    pub time_to_first_decision_s: f64,
+    pub time_to_capacity_s: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AutoscaleSummary {
+    pub decisions: u64,
+    pub scale_ups: u64,
+    pub scale_downs: u64,
+    pub surges: Vec<Surge>,
+    /// Minutes of reporting intervals in which an SLO (p95, p99, error
+    /// rate) was breached, after the warm-up.
+    pub slo_breach_minutes: f64,
+}
+
 /// One column per figure, one row per reporting interval.
 #[derive(Clone, Debug, Default)]
 pub struct TimeSeries {
@@ -235,6 +279,7 @@ pub struct RunResult {
     pub classes: IndexMap<String, ClassSummary>,
     pub components: IndexMap<String, ComponentSummary>,
     pub slo: Vec<SloVerdict>,
+    pub autoscale: AutoscaleSummary,
     pub warnings: Vec<String>,
     pub events_processed: u64,
     /// The bill of the run, when the model names any SKU (filled after the run by
@@ -243,6 +288,9 @@ pub struct RunResult {
     pub cost: Option<capsim_cost::Bill>,
     #[serde(skip)]
     pub timeseries: TimeSeries,
+    /// Every autoscaler decision (`autoscale.csv`).
+    #[serde(skip)]
+    pub scale_log: Vec<ScaleRecord>,
     #[serde(skip)]
     pub latency: LatencyHistogram,
     #[serde(skip)]

@@ -224,11 +224,16 @@ impl Simulation<'_> {
         }
         let rep = &mut rt.replicas[r];
         rep.in_flight.decr(now);
+        if success {
+            rep.served += 1;
+        }
         if let Some(next) = rep.accept_q.pop_front() {
             rep.queued.decr(now);
             let req = self.reqs.get_mut(next);
             req.wait_ns += now - req.queued_at.as_nanos();
             self.start_slot(next, comp, r);
+        } else {
+            self.stop_if_drained(comp, r);
         }
     }
 
@@ -248,21 +253,10 @@ impl Simulation<'_> {
                 seq: s,
                 conn_released,
                 ..
-            }) if *s == seq && !*conn_released => {
-                *conn_released = true;
-                (*comp, *replica as usize)
-            }
+            }) if *s == seq && !*conn_released => (*comp, *replica as usize),
             _ => return,
         };
-        let rt = self.service_rt(comp);
-        let peer = &mut rt.balancer.peers[r];
-        peer.conns = peer.conns.saturating_sub(1);
-        rt.balancer.on_failure(r, now);
-        // The callers below this frame see the error: unwind them.
-        let below: Vec<Frame> = self.reqs.get_mut(id).stack.drain(..d).collect();
-        for f in below.into_iter().rev() {
-            self.release_frame(id, f, false);
-        }
-        self.client_error(id, ErrorKind::Timeout, comp);
+        self.service_rt(comp).balancer.on_failure(r, now);
+        self.cut_at(id, d, comp, r, ErrorKind::Timeout);
     }
 }

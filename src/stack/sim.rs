@@ -14,7 +14,26 @@ use capsim_des::{EventQueue, RngStreams, SimTime, StreamRng};
 use std::collections::VecDeque;
 
 /// One replica of a service.
+/// Where a replica is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReplicaState {
+    /// Decided, not yet ready (image pull, boot, warm-up, readiness probe).
+    Starting,
+    Ready,
+    /// Removed from the balancer, finishing its in-flight requests.
+    Draining,
+    Stopped,
+}
+
 pub(crate) struct Replica {
+    pub state: ReplicaState,
+    pub zone: u32,
+    /// When its container started, and when it became ready.
+    pub started_ns: u64,
+    pub ready_ns: Option<u64>,
+    /// Requests completed, and the count at the last autoscaler reconcile.
+    pub served: u64,
+    pub served_mark: u64,
     pub cpu: Cpu,
     /// Slots in use (requests admitted past the accept queue).
     pub in_flight: Level,
@@ -31,7 +50,40 @@ pub(crate) struct ServiceRt {
     pub cpu_rng: StreamRng,
     pub lb_rng: StreamRng,
     pub call_rng: StreamRng,
+    pub startup_rng: StreamRng,
     pub memory_max_mib: f64,
+    /// The replica count the controller (or the user) asks for.
+    pub spec: u32,
+    pub starting: Level,
+    pub controller: Option<Box<dyn capsim_autoscale::Controller + Send>>,
+    /// Zones currently down (zone outage events).
+    pub zones_down: Vec<bool>,
+    pub next_zone: u32,
+    pub last_reconcile_ns: u64,
+    /// Free pod slots on ready nodes, and nodes being provisioned as
+    /// (ready time, free slots); unused when nodes are not modelled.
+    pub node_free: u32,
+    pub nodes_coming: Vec<(u64, u32)>,
+    pub nodes: u32,
+    pub node_rng: StreamRng,
+}
+
+impl Replica {
+    pub fn new(cfg: &crate::model::Service, zone: u32, decided_ns: u64) -> Self {
+        Replica {
+            state: ReplicaState::Ready,
+            zone,
+            started_ns: decided_ns,
+            ready_ns: Some(decided_ns),
+            served: 0,
+            served_mark: 0,
+            cpu: Cpu::new(cfg.cores, cfg.scheduling == Scheduling::ProcessorSharing),
+            in_flight: Level::default(),
+            busy_millicores: Level::default(),
+            queued: Level::default(),
+            accept_q: VecDeque::new(),
+        }
+    }
 }
 
 pub(crate) struct QueueRt {
@@ -66,6 +118,10 @@ pub(crate) enum Runtime {
         hits: u64,
         misses: u64,
         tick: (u64, u64),
+        /// A flush at `.0` warming back up over `.1` ns.
+        flushed: Option<(u64, u64)>,
+        /// Every lookup misses until this time (a failed node).
+        failed_until_ns: u64,
     },
     Pool(Box<PoolState>),
     Database {
@@ -123,6 +179,10 @@ pub struct Simulation<'a> {
     pub(crate) scratch: Vec<ReqId>,
     pub(crate) seed: u64,
     pub(crate) replication: u64,
+    /// Every autoscaler decision, in time order.
+    pub(crate) scale_log: Vec<super::result::ScaleRecord>,
+    /// Pool connections leaked by each scenario event (to give back).
+    pub(crate) leaked: Vec<u32>,
 }
 
 /// Runs `sys` under `sc` with `seed` (replication `replication`).
@@ -156,16 +216,7 @@ impl<'a> Simulation<'a> {
                         needs_client = true;
                     }
                     let replicas = (0..svc.replicas)
-                        .map(|_| Replica {
-                            cpu: Cpu::new(
-                                svc.cores,
-                                svc.scheduling == Scheduling::ProcessorSharing,
-                            ),
-                            in_flight: Level::default(),
-                            busy_millicores: Level::default(),
-                            queued: Level::default(),
-                            accept_q: VecDeque::new(),
-                        })
+                        .map(|i| Replica::new(svc, i % svc.zones.max(1), 0))
                         .collect();
                     let mut ready = Level::default();
                     ready.set(0, svc.replicas as u64);
@@ -176,7 +227,23 @@ impl<'a> Simulation<'a> {
                         cpu_rng: s("cpu"),
                         lb_rng: s("balancer"),
                         call_rng: s("calls"),
+                        startup_rng: s("startup"),
                         memory_max_mib: svc.memory_base_mib,
+                        spec: svc.replicas,
+                        starting: Level::default(),
+                        controller: svc.autoscale.as_ref().map(|p| p.build()),
+                        zones_down: vec![false; svc.zones.max(1) as usize],
+                        next_zone: svc.replicas,
+                        last_reconcile_ns: 0,
+                        node_free: svc.nodes.as_ref().map_or(0, |(per, _)| {
+                            svc.replicas.div_ceil(*per) * per - svc.replicas
+                        }),
+                        nodes_coming: Vec::new(),
+                        nodes: svc
+                            .nodes
+                            .as_ref()
+                            .map_or(0, |(per, _)| svc.replicas.div_ceil(*per)),
+                        node_rng: s("nodes"),
                     }))
                 }
                 ComponentKind::Cache(k) => Runtime::Cache {
@@ -185,6 +252,8 @@ impl<'a> Simulation<'a> {
                     hits: 0,
                     misses: 0,
                     tick: (0, 0),
+                    flushed: None,
+                    failed_until_ns: 0,
                 },
                 ComponentKind::Pool(p) => Runtime::Pool(Box::new(PoolState::new(p.clone()))),
                 ComponentKind::Database(d) => {
@@ -272,6 +341,8 @@ impl<'a> Simulation<'a> {
             scratch: Vec::new(),
             seed,
             replication,
+            scale_log: Vec::new(),
+            leaked: vec![0; sc.events.len()],
         }
     }
 
@@ -286,8 +357,16 @@ impl<'a> Simulation<'a> {
     }
 
     /// Runs to the end of the scenario and returns the results.
-    pub fn run(mut self) -> RunResult {
+    pub fn run(self) -> RunResult {
+        self.run_with_progress(None)
+    }
+
+    /// [`Self::run`], calling `progress` with the simulated time (ns) after
+    /// each reporting interval (for a progress bar; it cannot change results).
+    pub fn run_with_progress(mut self, progress: Option<&dyn Fn(u64)>) -> RunResult {
         self.start_workload();
+        self.start_scaling();
+        self.schedule_chaos();
         let first_tick = self.sc.interval_ns.min(self.end_ns);
         self.at(first_tick, Event::Tick);
         if self.warmup_ns > 0 {
@@ -297,7 +376,11 @@ impl<'a> Simulation<'a> {
             if t.as_nanos() > self.end_ns {
                 break;
             }
+            let tick = matches!(ev, Event::Tick);
             self.handle(ev);
+            if let (true, Some(p)) = (tick, progress) {
+                p(t.as_nanos());
+            }
         }
         self.finish()
     }
@@ -323,6 +406,12 @@ impl<'a> Simulation<'a> {
             Event::PoolTimeout { req, gen, ticket } => self.on_pool_timeout(req, gen, ticket),
             Event::PoolReserve { comp } => self.on_pool_reserve(comp),
             Event::JobWorkDone(req) => self.continue_calls(req),
+            Event::ScalerTick { comp } => self.on_scaler_tick(comp),
+            Event::ReplicaReady { comp, replica } => self.on_replica_ready(comp, replica),
+            Event::DrainDeadline { comp, replica } => self.on_drain_deadline(comp, replica),
+            Event::ScheduleChange { comp, index } => self.on_schedule_change(comp, index),
+            Event::Chaos(i) => self.on_chaos(i),
+            Event::ChaosEnd(i) => self.on_chaos_end(i),
             Event::Tick => self.on_tick(),
             Event::WarmupEnd => self.on_warmup_end(),
         }

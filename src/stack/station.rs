@@ -19,6 +19,10 @@ pub struct Station {
     pub queue: Level,
     pub waiting: VecDeque<(ReqId, u64)>,
     pub served: u64,
+    /// Injected latency added to every service time (scenario events).
+    pub extra_ns: u64,
+    /// Down (failed over) until this time: arrivals fail.
+    pub down_until_ns: u64,
 }
 
 /// What [`Station::arrive`] decided.
@@ -27,6 +31,8 @@ pub enum Admit {
     Start(u64),
     Queued,
     Full,
+    /// The station is down (e.g. a database primary failing over).
+    Down,
 }
 
 impl Station {
@@ -39,11 +45,17 @@ impl Station {
             queue: Level::default(),
             waiting: VecDeque::new(),
             served: 0,
+            extra_ns: 0,
+            down_until_ns: 0,
         }
     }
 
     #[inline]
     pub fn arrive(&mut self, now: u64, req: ReqId, service_ns: u64) -> Admit {
+        if now < self.down_until_ns {
+            return Admit::Down;
+        }
+        let service_ns = service_ns.saturating_add(self.extra_ns);
         match self.servers {
             Some(c) if self.busy.value() >= c as u64 => {
                 if let Some(l) = self.limit {
