@@ -445,6 +445,15 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
+/// Milliseconds for people: one decimal.
+fn ms1(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        String::new()
+    }
+}
+
 fn opt<T: ToString>(x: Option<T>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -511,7 +520,7 @@ pub fn stages_markdown(model: &str, rows: &[StageRow]) -> String {
             .cost_range
             .map(|(lo, hi)| format!("{}-{}", fmt_num(lo), fmt_num(hi)))
             .unwrap_or_default();
-        let mut p95 = fmt_num(r.p95_ms);
+        let mut p95 = ms1(r.p95_ms);
         if r.saturated {
             p95.push_str(" (saturated)");
         }
@@ -521,9 +530,9 @@ pub fn stages_markdown(model: &str, rows: &[StageRow]) -> String {
             r.scenario,
             r.users.map(thousands).unwrap_or_default(),
             replicas,
-            fmt_num(r.p50_ms),
+            ms1(r.p50_ms),
             p95,
-            fmt_num(r.p99_ms),
+            ms1(r.p99_ms),
             fmt_num(r.error_rate * 100.0),
             cost,
             range,
