@@ -12,6 +12,7 @@ pub mod event;
 mod flow;
 mod observe;
 pub mod pool;
+mod regions;
 pub mod request;
 pub mod result;
 mod scaling;

@@ -18,6 +18,8 @@ pub struct RawModel {
     #[serde(default)]
     pub components: IndexMap<String, toml::Table>,
     pub slo: Option<RawSlo>,
+    /// Regions with user shares, latencies and failover timing.
+    pub regions: Option<RawRegions>,
     /// Fixed monthly items and usage items (egress, requests) billed with the run.
     #[serde(default)]
     pub costs: Vec<RawCostItem>,
@@ -86,6 +88,22 @@ pub struct RawClass {
     pub op: Option<String>,
     /// Mean bytes per response of this class (for egress billing; default 0).
     pub response_bytes: Option<f64>,
+}
+
+/// `[regions]`: where users are and how far apart regions are.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegions {
+    /// Share of users per region, e.g. `{ us-east = 0.6, eu-west = 0.4 }`
+    /// (normalised); the order is the regions' order.
+    pub users: IndexMap<String, f64>,
+    /// One-way latency between two regions: `{ "us-east:eu-west" = "40ms" }`.
+    #[serde(default)]
+    pub latency: IndexMap<String, Duration>,
+    /// Health-check detection delay before a failed region is routed around.
+    pub detection: Option<Duration>,
+    /// DNS TTL: clients keep the failed region's address this long after detection.
+    pub dns_ttl: Option<Duration>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -290,6 +308,28 @@ pub struct RawExternal {
     pub latency: DistSpec,
     pub concurrency: Option<u32>,
     pub queue_limit: Option<u32>,
+}
+
+/// Takes `region` (a string) and `regions` (a list) out of a component table.
+pub fn take_component_regions(
+    src: &crate::input::SourceFile,
+    at: &crate::input::locate::KeyPath,
+    table: &mut toml::Table,
+) -> Result<(Option<String>, Option<Vec<String>>), crate::input::InputError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Part {
+        region: Option<String>,
+        regions: Option<Vec<String>>,
+    }
+    let mut part = toml::Table::new();
+    for key in ["region", "regions"] {
+        if let Some(v) = table.remove(key) {
+            part.insert(key.to_string(), v);
+        }
+    }
+    let p: Part = src.deserialize_part(at, part)?;
+    Ok((p.region, p.regions))
 }
 
 /// Takes the billing keys (`sku`, `discount`) out of a component table, so the

@@ -144,15 +144,77 @@ impl Resolver<'_> {
 
     fn run(&mut self, raw: RawModel) -> Result<System, InputErrors> {
         let root = KeyPath::root();
+        let regions = self.regions(raw.regions.as_ref());
+        // Components deployed in several regions become one instance per
+        // region, `name@region`; the plain name refers to the first.
+        let mut raw = raw;
+        let mut origin: BTreeMap<String, String> = BTreeMap::new();
+        let mut placed: BTreeMap<String, Option<u8>> = BTreeMap::new();
+        let mut expanded = indexmap::IndexMap::new();
+        let mut aliases: Vec<(String, String)> = Vec::new();
+        for (name, table) in std::mem::take(&mut raw.components) {
+            let path = root.at("components").at(&name);
+            let mut table = table;
+            let (one, many) = match take_component_regions(self.src, &path, &mut table) {
+                Ok(x) => x,
+                Err(e) => {
+                    self.errors.push(e);
+                    (None, None)
+                }
+            };
+            let region_id = |r: &str, me: &mut Self, key: &str| -> Option<u8> {
+                let id = regions.names.iter().position(|n| n == r);
+                if id.is_none() {
+                    me.err(
+                        &path.at(key),
+                        format!(
+                            "found region \"{r}\", expected one of the [regions.users]: {}",
+                            regions.names.join(", ")
+                        ),
+                    );
+                }
+                id.map(|i| i as u8)
+            };
+            match (one, many) {
+                (Some(_), Some(_)) => {
+                    self.err(&path, "give either `region` or `regions`, not both")
+                }
+                (None, Some(list)) if !list.is_empty() => {
+                    for (k, r) in list.iter().enumerate() {
+                        let inst = format!("{name}@{r}");
+                        if k == 0 {
+                            aliases.push((name.clone(), inst.clone()));
+                        }
+                        placed.insert(inst.clone(), region_id(r, self, "regions"));
+                        origin.insert(inst.clone(), name.clone());
+                        expanded.insert(inst, table.clone());
+                    }
+                    continue;
+                }
+                (Some(r), None) => {
+                    placed.insert(name.clone(), region_id(&r, self, "region"));
+                }
+                _ => {}
+            }
+            origin.insert(name.clone(), name.clone());
+            expanded.insert(name, table);
+        }
+        raw.components = expanded;
         // Ids first, so references can be checked in any order.
         for (i, name) in raw.components.keys().enumerate() {
-            if !valid_name(name) {
+            let written = origin.get(name).unwrap_or(name);
+            if !valid_name(written) {
                 self.err(
-                    &root.at("components").at(name),
-                    format!("found component name \"{name}\", expected letters, digits, '_' or '-' (at most 64)"),
+                    &root.at("components").at(written),
+                    format!("found component name \"{written}\", expected letters, digits, '_' or '-' (at most 64)"),
                 );
             }
             self.ids.insert(name.clone(), i as CompId);
+        }
+        for (name, inst) in &aliases {
+            if let Some(&id) = self.ids.get(inst) {
+                self.ids.insert(name.clone(), id);
+            }
         }
         if raw.components.is_empty() {
             self.err(
@@ -186,7 +248,8 @@ impl Resolver<'_> {
         let n_classes = classes.len();
         let mut components = Vec::with_capacity(raw.components.len());
         for (name, table) in &raw.components {
-            let path = root.at("components").at(name);
+            // Errors point at the table as written (before region expansion).
+            let path = root.at("components").at(origin.get(name).unwrap_or(name));
             let mut table = table.clone();
             let cost = match take_component_cost(self.src, &path, &mut table) {
                 Ok(raw_cost) => self.component_cost(&path, &raw_cost),
@@ -207,6 +270,8 @@ impl Resolver<'_> {
                 name: name.clone(),
                 kind,
                 cost,
+                region: placed.get(name).copied().flatten(),
+                siblings: Vec::new(),
             });
         }
         let slo = self.slo(raw.slo.unwrap_or_default());
@@ -227,7 +292,10 @@ impl Resolver<'_> {
                 catalog: std::mem::take(&mut self.catalog),
                 items,
             },
+            regions,
         };
+        let mut system = system;
+        link_siblings(&mut system, &origin);
         if self.errors.is_empty() {
             self.check_graph(&system);
         }
@@ -648,6 +716,82 @@ impl Resolver<'_> {
         }
     }
 
+    /// `[regions]`: names in order, user shares, the latency matrix.
+    fn regions(&mut self, raw: Option<&RawRegions>) -> Regions {
+        let Some(r) = raw else {
+            return Regions::default();
+        };
+        let path = KeyPath::root().at("regions");
+        let names: Vec<String> = r.users.keys().cloned().collect();
+        for n in &names {
+            if !valid_name(n) {
+                self.err(
+                    &path.at("users").at(n),
+                    format!("found region name \"{n}\", expected letters, digits, '_' or '-'"),
+                );
+            }
+        }
+        if names.is_empty() || names.len() > 32 {
+            self.err(
+                &path.at("users"),
+                "expected between 1 and 32 regions with their user shares",
+            );
+        }
+        let total: f64 = r
+            .users
+            .values()
+            .filter(|v| v.is_finite() && **v > 0.0)
+            .sum();
+        let mut users = Vec::new();
+        for (name, &v) in &r.users {
+            if !(v.is_finite() && v >= 0.0) {
+                self.err(
+                    &path.at("users").at(name),
+                    format!("found {v}, expected a share of 0 or more"),
+                );
+            }
+            users.push(if total > 0.0 { v.max(0.0) / total } else { 0.0 });
+        }
+        let n = names.len();
+        let mut latency_ns = vec![vec![0u64; n]; n];
+        let mut known = vec![vec![false; n]; n];
+        for (pair, d) in &r.latency {
+            let p = path.at("latency").at(pair);
+            let ends: Vec<&str> = pair.split(':').collect();
+            let idx = |s: &str| names.iter().position(|x| x == s);
+            match (ends.as_slice(), ends.first().and_then(|a| idx(a)), ends.get(1).and_then(|b| idx(b))) {
+                ([_, _], Some(a), Some(b)) if a != b => {
+                    latency_ns[a][b] = d.nanos();
+                    latency_ns[b][a] = d.nanos();
+                    known[a][b] = true;
+                    known[b][a] = true;
+                }
+                _ => self.err(&p, format!("found \"{pair}\", expected \"region-a:region-b\" with two different regions of: {}", names.join(", "))),
+            }
+        }
+        for a in 0..n {
+            for b in (a + 1)..n {
+                if !known[a][b] {
+                    self.err(
+                        &path.at("latency"),
+                        format!(
+                            "missing the latency between \"{}\" and \"{}\" (\"{}:{}\" = \"40ms\")",
+                            names[a], names[b], names[a], names[b]
+                        ),
+                    );
+                }
+            }
+        }
+        let failover_ns = r.detection.map(|d| d.nanos()).unwrap_or(30_000_000_000)
+            + r.dns_ttl.map(|d| d.nanos()).unwrap_or(60_000_000_000);
+        Regions {
+            names,
+            users,
+            latency_ns,
+            failover_ns,
+        }
+    }
+
     /// A service's `autoscale` table: inline policy TOML (by `kind`), or
     /// `file = "..."` naming a policy TOML or a Kubernetes HPA manifest.
     fn autoscale(
@@ -1021,5 +1165,23 @@ fn successors(sys: &System, c: CompId, class: ClassId) -> Vec<CompId> {
         ComponentKind::Database(_) | ComponentKind::External(_) => vec![],
         // Jobs run later, but their calls still must not loop.
         ComponentKind::Queue(q) => q.calls.iter().map(|c| c.to).collect(),
+    }
+}
+
+/// Links the instances of each component replicated by region.
+fn link_siblings(sys: &mut System, origin: &BTreeMap<String, String>) {
+    let mut groups: BTreeMap<&str, Vec<CompId>> = BTreeMap::new();
+    for (i, c) in sys.components.iter().enumerate() {
+        if let Some(o) = origin.get(&c.name) {
+            if o != &c.name {
+                groups.entry(o.as_str()).or_default().push(i as CompId);
+            }
+        }
+    }
+    let groups: Vec<Vec<CompId>> = groups.into_values().collect();
+    for g in groups {
+        for &i in &g {
+            sys.components[i as usize].siblings = g.clone();
+        }
     }
 }

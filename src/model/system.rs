@@ -33,6 +33,27 @@ pub struct System {
     pub slo: Slo,
     /// Prices and billing items (`sku`, `[[costs]]`, `[pricing]`).
     pub cost: CostModel,
+    /// Regions (empty: a single-region model).
+    pub regions: Regions,
+}
+
+/// Regions: user shares, one-way latencies, failover timing.
+#[derive(Clone, Debug, Default)]
+pub struct Regions {
+    pub names: Vec<String>,
+    /// Probability that a user is in each region.
+    pub users: Vec<f64>,
+    /// One-way latency between regions, ns (`latency[a][b]`).
+    pub latency_ns: Vec<Vec<u64>>,
+    /// From a region's failure to clients reaching another region:
+    /// health-check detection plus DNS TTL.
+    pub failover_ns: u64,
+}
+
+impl Regions {
+    pub fn is_multi(&self) -> bool {
+        !self.names.is_empty()
+    }
 }
 
 /// Everything billing needs besides the run's results: the price catalog (shipped,
@@ -112,6 +133,11 @@ pub struct Slo {
 pub struct Component {
     pub name: String,
     pub kind: ComponentKind,
+    /// Region the component runs in (`None`: everywhere / no regions).
+    pub region: Option<u8>,
+    /// Instances of the same component in other regions (including this
+    /// one), in region order; empty when it is not replicated by region.
+    pub siblings: Vec<CompId>,
     /// `sku` and `discount`, when the component is billed.
     pub cost: Option<ComponentCost>,
 }

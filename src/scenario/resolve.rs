@@ -65,6 +65,9 @@ pub enum EventKind {
         count: u32,
         duration_ns: Option<u64>,
     },
+    /// A whole region fails (its `target` is a region name), for `duration`
+    /// if given; users move to other regions after detection + DNS TTL.
+    RegionOutage { duration_ns: Option<u64> },
 }
 
 impl EventKind {
@@ -76,6 +79,7 @@ impl EventKind {
             EventKind::CacheFlush { .. } | EventKind::CacheFail { .. } => &["cache"],
             EventKind::Latency { .. } => &["cache", "database", "external", "edge"],
             EventKind::PoolLeak { .. } => &["pool"],
+            EventKind::RegionOutage { .. } => &["region"],
         }
     }
 }
@@ -732,6 +736,9 @@ fn resolve_events(
                 add_ns: need(c, "add", e.add),
                 duration_ns: need(c, "duration", e.duration),
             },
+            "region_outage" => EventKind::RegionOutage {
+                duration_ns: e.duration.map(|d| d.nanos()),
+            },
             "pool_leak" => EventKind::PoolLeak {
                 count: e.count.unwrap_or(1),
                 duration_ns: e.duration.map(|d| d.nanos()),
@@ -739,7 +746,7 @@ fn resolve_events(
             other => {
                 c.err(
                     &p.at("kind"),
-                    format!("found \"{other}\", expected one of kill, zone_outage, db_failover, cache_flush, cache_fail, latency, pool_leak"),
+                    format!("found \"{other}\", expected one of kill, zone_outage, db_failover, cache_flush, cache_fail, latency, pool_leak, region_outage"),
                 );
                 continue;
             }
@@ -763,6 +770,25 @@ pub fn check_events(sys: &crate::model::System, sc: &Scenario) -> Result<(), Inp
     let mut errors = InputErrors::default();
     for e in &sc.events {
         let mut err = e.origin.clone();
+        if matches!(e.kind, EventKind::RegionOutage { .. }) {
+            if !sys.regions.names.contains(&e.target) {
+                err.message = if sys.regions.names.is_empty() {
+                    format!(
+                        "region_outage needs a model with [regions]; model {} has none",
+                        sys.name
+                    )
+                } else {
+                    format!(
+                        "found \"{}\", which is not a region of model {}; expected one of: {}",
+                        e.target,
+                        sys.name,
+                        sys.regions.names.join(", ")
+                    )
+                };
+                errors.push(err);
+            }
+            continue;
+        }
         match sys.components.iter().find(|c| c.name == e.target) {
             None => {
                 let names: Vec<&str> = sys.components.iter().map(|c| c.name.as_str()).collect();

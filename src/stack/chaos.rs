@@ -20,13 +20,33 @@ impl Simulation<'_> {
         self.sys.component_id(&e.target)
     }
 
+    fn chaos_region(&self, i: u32) -> Option<u8> {
+        let e = self.sc.events.get(i as usize)?;
+        self.sys
+            .regions
+            .names
+            .iter()
+            .position(|n| *n == e.target)
+            .map(|r| r as u8)
+    }
+
     pub(crate) fn on_chaos(&mut self, i: u32) {
         let now = self.now();
+        if let Some(EventKind::RegionOutage { duration_ns }) =
+            self.sc.events.get(i as usize).map(|e| e.kind.clone())
+        {
+            if let Some(r) = self.chaos_region(i) {
+                self.region_outage(r, duration_ns, i);
+            }
+            return;
+        }
         let Some(comp) = self.chaos_target(i) else {
             return;
         };
         let kind = self.sc.events[i as usize].kind.clone();
         match kind {
+            // Handled above: its target is a region, not a component.
+            EventKind::RegionOutage { .. } => {}
             EventKind::Kill { count } => {
                 let victims: Vec<u32> = match &self.rt[comp as usize] {
                     Runtime::Service(rt) => (0..rt.replicas.len() as u32)
@@ -104,11 +124,21 @@ impl Simulation<'_> {
 
     pub(crate) fn on_chaos_end(&mut self, i: u32) {
         let now = self.now();
+        if let Some(EventKind::RegionOutage { .. }) =
+            self.sc.events.get(i as usize).map(|e| &e.kind)
+        {
+            if let Some(r) = self.chaos_region(i) {
+                self.region_recover(r);
+            }
+            return;
+        }
         let Some(comp) = self.chaos_target(i) else {
             return;
         };
         let kind = self.sc.events[i as usize].kind.clone();
         match kind {
+            // Handled above: its target is a region, not a component.
+            EventKind::RegionOutage { .. } => {}
             EventKind::ZoneOutage { zone, .. } => {
                 if let Runtime::Service(rt) = &mut self.rt[comp as usize] {
                     let z = zone as usize % rt.zones_down.len();

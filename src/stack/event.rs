@@ -47,6 +47,10 @@ pub enum Event {
     Chaos(u32),
     /// Scenario event `0` ends (for events with a duration).
     ChaosEnd(u32),
+    /// A request crossing regions arrives at `Request::hop_to`.
+    HopArrive(ReqId),
+    /// A response crossing regions back arrives.
+    HopReturn(ReqId),
     /// End of a reporting interval.
     Tick,
     /// End of the warm-up: statistics start here.

@@ -12,8 +12,17 @@ use crate::model::{Call, CompId, ComponentKind, Op};
 use rand::Rng;
 
 impl Simulation<'_> {
-    /// The request calls component `comp`.
+    /// The request calls component `comp` (through regions, if any).
     pub(crate) fn enter(&mut self, id: ReqId, comp: CompId) {
+        let mut comp = comp;
+        if self.route_region(id, &mut comp) {
+            return;
+        }
+        self.enter_here(id, comp);
+    }
+
+    /// The request enters `comp` in the region it is in.
+    pub(crate) fn enter_here(&mut self, id: ReqId, comp: CompId) {
         let sys = self.sys;
         let op = self.reqs.get(id).op;
         match (
@@ -207,6 +216,10 @@ impl Simulation<'_> {
         match top {
             None => self.complete(id),
             Some(Frame::Service { .. }) | Some(Frame::Job { .. }) => self.continue_calls(id),
+            Some(Frame::Hop { from }) => {
+                self.reqs.get_mut(id).stack.pop();
+                self.hop_back(id, from);
+            }
             Some(f @ (Frame::Edge { .. } | Frame::Cache { .. } | Frame::Pool { .. })) => {
                 self.reqs.get_mut(id).stack.pop();
                 self.release_frame(id, f, true);
@@ -354,7 +367,7 @@ impl Simulation<'_> {
                 }
             }
             Frame::Pool { comp } => self.release_connection(comp),
-            Frame::Edge { .. } | Frame::Cache { .. } => {}
+            Frame::Edge { .. } | Frame::Cache { .. } | Frame::Hop { .. } => {}
         }
     }
 
@@ -566,12 +579,17 @@ impl Simulation<'_> {
     /// the request that made it).
     fn spawn_job(&mut self, parent: ReqId, comp: CompId) {
         let now = self.now();
-        let class = self.reqs.get(parent).class;
+        let (class, region) = {
+            let p = self.reqs.get(parent);
+            (p.class, p.region)
+        };
         let job = self.reqs.alloc();
         {
             let r = self.reqs.get_mut(job);
             r.kind = ReqKind::Job { queue: comp };
             r.class = class;
+            r.region = region;
+            r.home = region;
             r.op = self.sys.classes[class as usize].op;
             r.born = self.q.now();
             r.measured = now >= self.warmup_ns;

@@ -42,6 +42,8 @@ pub enum Frame {
     Cache { comp: CompId },
     /// Holding a pool connection while the target serves the request.
     Pool { comp: CompId },
+    /// Crossed from region `from` to another; the response crosses back.
+    Hop { from: u8 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +66,11 @@ pub struct Request {
     pub op: Op,
     pub client: u32,
     pub vu: u32,
+    /// Region the request is being served in now, and the user's region.
+    pub region: u8,
+    pub home: u8,
+    /// Component to enter when the current inter-region hop lands.
+    pub hop_to: CompId,
     pub born: SimTime,
     /// Time spent queued (slot, core, connection, database).
     pub wait_ns: u64,
@@ -95,6 +102,9 @@ impl Request {
             op: Op::Read,
             client: 0,
             vu: NO_VU,
+            region: 0,
+            home: 0,
+            hop_to: 0,
             born: SimTime::ZERO,
             wait_ns: 0,
             queued_at: SimTime::ZERO,

@@ -183,6 +183,10 @@ pub struct Simulation<'a> {
     pub(crate) scale_log: Vec<super::result::ScaleRecord>,
     /// Pool connections leaked by each scenario event (to give back).
     pub(crate) leaked: Vec<u32>,
+    /// Per region: when it failed (`None`: healthy).
+    pub(crate) region_down_since: Vec<Option<u64>>,
+    pub(crate) region_rng: StreamRng,
+    pub(crate) region_cdf: Vec<f64>,
 }
 
 /// Runs `sys` under `sc` with `seed` (replication `replication`).
@@ -343,6 +347,17 @@ impl<'a> Simulation<'a> {
             replication,
             scale_log: Vec::new(),
             leaked: vec![0; sc.events.len()],
+            region_down_since: vec![None; sys.regions.names.len()],
+            region_rng: streams.stream("regions"),
+            region_cdf: sys
+                .regions
+                .users
+                .iter()
+                .scan(0.0, |acc, p| {
+                    *acc += p;
+                    Some(*acc)
+                })
+                .collect(),
         }
     }
 
@@ -412,6 +427,8 @@ impl<'a> Simulation<'a> {
             Event::ScheduleChange { comp, index } => self.on_schedule_change(comp, index),
             Event::Chaos(i) => self.on_chaos(i),
             Event::ChaosEnd(i) => self.on_chaos_end(i),
+            Event::HopArrive(req) => self.on_hop_arrive(req),
+            Event::HopReturn(req) => self.on_hop_return(req),
             Event::Tick => self.on_tick(),
             Event::WarmupEnd => self.on_warmup_end(),
         }

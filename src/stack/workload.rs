@@ -141,9 +141,12 @@ impl Simulation<'_> {
             }
             return;
         }
+        let home = self.draw_home_region();
         let id = self.reqs.alloc();
         {
             let r = self.reqs.get_mut(id);
+            r.home = home;
+            r.region = home;
             r.kind = ReqKind::Request;
             r.class = class;
             r.op = self.sys.classes[class as usize].op;
