@@ -100,7 +100,20 @@ pub fn usage_records(system: &System, scenario: &Scenario, result: &RunResult) -
                 {
                     size *= s.cores;
                 }
-                UsageRecord::sized_replicas(&comp.name, &cost.sku, vec![(0, span)], size)
+                match result.replica_lifetimes.get(&comp.name) {
+                    // Services: each replica from creation to stop, as the
+                    // simulation ran them (autoscaling, kills, drains).
+                    Some(lives) if matches!(comp.kind, ComponentKind::Service(_)) => {
+                        let size = match (unit, &comp.kind) {
+                            (Some(Unit::VcpuHour | Unit::VcpuMonth), ComponentKind::Service(s)) => {
+                                s.cores
+                            }
+                            _ => 1.0,
+                        };
+                        UsageRecord::sized_replicas(&comp.name, &cost.sku, lives.clone(), size)
+                    }
+                    _ => UsageRecord::sized_replicas(&comp.name, &cost.sku, vec![(0, span)], size),
+                }
             }
         };
         records.push(match cost.discount {

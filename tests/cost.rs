@@ -337,3 +337,47 @@ fn web_stack_example_prints_a_bill() {
         );
     }
 }
+
+/// Autoscaled replicas are billed for the time they actually lived: each
+/// replica from its creation to its stop, per second with EC2's 60 s
+/// minimum, projected to 730 h.
+#[test]
+fn autoscaled_replicas_are_billed_from_the_simulated_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_text = fs::read_to_string(repo("models/examples/autoscaled-api.toml"))
+        .unwrap()
+        .replace(
+            "kind = \"service\"\n",
+            &format!("kind = \"service\"\nsku = \"{SKU}\"\n"),
+        );
+    let m = write(dir.path(), "m.toml", &model_text);
+    let (sys, sc) = capsim::run::load_inputs(&m, &repo("scenarios/examples/step-5x.toml")).unwrap();
+    let r = capsim::stack::simulate(&sys, &sc, sc.seed, 0);
+    let bill = capsim::cost::bill(&sys, &sc, &r)
+        .unwrap()
+        .expect("a SKU is named");
+    let lives = &r.replica_lifetimes["api"];
+    assert!(lives.len() > 2, "the HPA added replicas: {lives:?}");
+    let billed_s: f64 = lives
+        .iter()
+        .map(|&(a, b)| {
+            let secs = (b - a).div_ceil(1_000_000_000);
+            if secs == 0 {
+                0.0
+            } else {
+                secs.max(60) as f64
+            }
+        })
+        .sum();
+    let span_h = sc.duration_ns as f64 / 3.6e12;
+    let expected = billed_s / 3600.0 * hourly_price(SKU) * 730.0 / span_h;
+    let got = bill.monthly.total_usd;
+    assert!(
+        (got - expected).abs() <= 1e-9 * expected,
+        "billed {got}, expected {expected}"
+    );
+    // More than the starting two replicas all month, less than the peak all month.
+    let two = 2.0 * hourly_price(SKU) * 730.0;
+    let peak = r.components["api"].replicas_max.unwrap() as f64 * hourly_price(SKU) * 730.0;
+    assert!(got > two && got < peak, "{two} < {got} < {peak}");
+}

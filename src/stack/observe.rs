@@ -541,6 +541,22 @@ impl Simulation<'_> {
             cost: None,
             timeseries: std::mem::take(&mut self.tick.series),
             scale_log,
+            replica_lifetimes: self
+                .sys
+                .components
+                .iter()
+                .zip(&self.rt)
+                .filter_map(|(c, rt)| match rt {
+                    Runtime::Service(s) => Some((
+                        c.name.clone(),
+                        s.replicas
+                            .iter()
+                            .map(|r| (r.created_ns.min(end), r.stopped_ns.unwrap_or(end).min(end)))
+                            .collect(),
+                    )),
+                    _ => None,
+                })
+                .collect(),
             latency: std::mem::take(&mut self.latency),
             wait: std::mem::take(&mut self.wait),
         }

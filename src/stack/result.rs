@@ -291,6 +291,9 @@ pub struct RunResult {
     /// Every autoscaler decision (`autoscale.csv`).
     #[serde(skip)]
     pub scale_log: Vec<ScaleRecord>,
+    /// Per service, each replica's `[created, stopped)` in ns (billing).
+    #[serde(skip)]
+    pub replica_lifetimes: IndexMap<String, Vec<(u64, u64)>>,
     #[serde(skip)]
     pub latency: LatencyHistogram,
     #[serde(skip)]

@@ -362,6 +362,7 @@ impl Simulation<'_> {
             ReplicaState::Starting => {
                 rt.starting.decr(now);
                 rt.replicas[i].state = ReplicaState::Stopped;
+                rt.replicas[i].stopped_ns = Some(now);
                 rt.node_free += 1;
             }
             _ => {
@@ -381,12 +382,14 @@ impl Simulation<'_> {
 
     /// A draining replica with nothing in flight stops.
     pub(crate) fn stop_if_drained(&mut self, comp: CompId, i: usize) {
+        let now = self.now();
         let Some((_, rt)) = self.svc_parts(comp) else {
             return;
         };
         let r = &mut rt.replicas[i];
         if r.state == ReplicaState::Draining && r.in_flight.value() == 0 && r.accept_q.is_empty() {
             r.state = ReplicaState::Stopped;
+            r.stopped_ns = Some(now);
             rt.node_free += 1;
         }
     }
@@ -417,6 +420,7 @@ impl Simulation<'_> {
         }
         if r.state != ReplicaState::Stopped {
             rt.node_free += 1;
+            r.stopped_ns = Some(now);
         }
         r.state = ReplicaState::Stopped;
         rt.balancer.peers[replica as usize].up = false;

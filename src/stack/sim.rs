@@ -28,6 +28,9 @@ pub(crate) enum ReplicaState {
 pub(crate) struct Replica {
     pub state: ReplicaState,
     pub zone: u32,
+    /// When it was created (billing starts), and when it stopped.
+    pub created_ns: u64,
+    pub stopped_ns: Option<u64>,
     /// When its container started, and when it became ready.
     pub started_ns: u64,
     pub ready_ns: Option<u64>,
@@ -73,6 +76,8 @@ impl Replica {
         Replica {
             state: ReplicaState::Ready,
             zone,
+            created_ns: decided_ns,
+            stopped_ns: None,
             started_ns: decided_ns,
             ready_ns: Some(decided_ns),
             served: 0,
