@@ -82,6 +82,27 @@ pub fn summary_text_with(
         }
         let _ = writeln!(s);
     }
+    for a in &r.autoscale.services {
+        let _ = writeln!(
+            s,
+            "autoscale  {}: {}..{} ready (bounds {}..{}); {}",
+            a.component, a.ready_min, a.ready_max, a.min_replicas, a.max_replicas, a.verdict
+        );
+    }
+    for surge in &r.autoscale.surges {
+        let _ = writeln!(
+            s,
+            "surge      {} {} -> {} replicas: first decision {:.0} s after the load rose, capacity ready after {:.0} s",
+            surge.component, surge.from_replicas, surge.to_replicas, surge.time_to_first_decision_s, surge.time_to_capacity_s
+        );
+    }
+    if r.autoscale.slo_breach_minutes > 0.0 {
+        let _ = writeln!(
+            s,
+            "slo        breached during {:.1} minutes",
+            r.autoscale.slo_breach_minutes
+        );
+    }
     for v in &r.slo {
         let _ = writeln!(
             s,

@@ -604,7 +604,61 @@ fn autoscale_summary(
     interval_ns: u64,
 ) -> AutoscaleSummary {
     let col = |name: &str| ts.columns.iter().position(|c| c == name);
+    let mut services = Vec::new();
+    for comp in &sys.components {
+        let ComponentKind::Service(cfg) = &comp.kind else {
+            continue;
+        };
+        let Some(policy) = &cfg.autoscale else {
+            continue;
+        };
+        let (min, max) = policy.bounds();
+        let mut peak: IndexMap<String, f64> = IndexMap::new();
+        for d in log.iter().filter(|d| d.component == comp.name) {
+            for pair in d.metrics.split(';').filter(|p| !p.is_empty()) {
+                if let Some((k, v)) = pair.split_once('=') {
+                    if let Ok(v) = v.parse::<f64>() {
+                        let e = peak.entry(k.to_string()).or_insert(v);
+                        *e = e.max(v);
+                    }
+                }
+            }
+        }
+        let ready = col(&format!("{}.replicas_ready", comp.name));
+        let series: Vec<f64> = ready
+            .map(|c| ts.rows.iter().filter_map(|r| r[c]).collect())
+            .unwrap_or_default();
+        let ready_min = series.iter().copied().fold(f64::INFINITY, f64::min);
+        let ready_max = series.iter().copied().fold(0.0, f64::max);
+        let peaks = peak
+            .iter()
+            .map(|(k, v)| format!("{k} {}", crate::report::csv_out::fmt_num(*v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let verdict = if ready_max as u32 >= max {
+            format!("reached its maximum of {max} replicas (peak metrics: {peaks})")
+        } else {
+            format!(
+                "never needed more than {} of its {max} replicas: the metrics it reads peaked at {peaks}, within its targets",
+                ready_max as u32
+            )
+        };
+        services.push(ServiceScaling {
+            component: comp.name.clone(),
+            min_replicas: min,
+            max_replicas: max,
+            ready_min: if ready_min.is_finite() {
+                ready_min as u32
+            } else {
+                0
+            },
+            ready_max: ready_max as u32,
+            peak_metrics: peak,
+            verdict,
+        });
+    }
     let mut out = AutoscaleSummary {
+        services,
         decisions: log.len() as u64,
         scale_ups: log.iter().filter(|d| d.desired > d.current).count() as u64,
         scale_downs: log.iter().filter(|d| d.desired < d.current).count() as u64,

@@ -237,8 +237,26 @@ pub struct Surge {
     pub time_to_capacity_s: f64,
 }
 
+/// How one autoscaled service used its range, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct ServiceScaling {
+    pub component: String,
+    /// The policy's `[min, max]` (before any schedule).
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    /// Ready replicas reached over the run.
+    pub ready_min: u32,
+    pub ready_max: u32,
+    /// Highest value the controller read of each metric.
+    pub peak_metrics: IndexMap<String, f64>,
+    /// In words: whether it reached its maximum, and if not, why not.
+    pub verdict: String,
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct AutoscaleSummary {
+    /// One entry per autoscaled service.
+    pub services: Vec<ServiceScaling>,
     pub decisions: u64,
     pub scale_ups: u64,
     pub scale_downs: u64,
