@@ -99,10 +99,18 @@ impl System {
         !self.cost.items.is_empty() || self.components.iter().any(|c| c.cost.is_some())
     }
 
+    /// The component named `name`; for a component replicated by region,
+    /// its plain name gives the first instance (`name@<first region>`).
     pub fn component_id(&self, name: &str) -> Option<CompId> {
+        let prefix = format!("{name}@");
         self.components
             .iter()
             .position(|c| c.name == name)
+            .or_else(|| {
+                self.components
+                    .iter()
+                    .position(|c| c.name.starts_with(&prefix) && !c.siblings.is_empty())
+            })
             .map(|i| i as CompId)
     }
 }

@@ -789,7 +789,10 @@ pub fn check_events(sys: &crate::model::System, sc: &Scenario) -> Result<(), Inp
             }
             continue;
         }
-        match sys.components.iter().find(|c| c.name == e.target) {
+        match sys
+            .component_id(&e.target)
+            .map(|i| &sys.components[i as usize])
+        {
             None => {
                 let names: Vec<&str> = sys.components.iter().map(|c| c.name.as_str()).collect();
                 err.message = format!(

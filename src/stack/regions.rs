@@ -53,8 +53,19 @@ impl Simulation<'_> {
         if c.siblings.is_empty() {
             return Some(comp);
         }
+        let region_of_inst = |i: CompId| self.sys.components[i as usize].region.unwrap_or(0);
         if op == Op::Write && matches!(c.kind, ComponentKind::Database(_)) {
-            return c.siblings.first().copied();
+            // The primary is in the first region; when that region has
+            // failed over, the next region's replica has been promoted.
+            return c
+                .siblings
+                .iter()
+                .copied()
+                .find(|&i| {
+                    self.region_up(region_of_inst(i))
+                        || now < self.region_failover_at(region_of_inst(i))
+                })
+                .or_else(|| c.siblings.first().copied());
         }
         let region_of = |i: CompId| self.sys.components[i as usize].region.unwrap_or(0);
         if let Some(&local) = c.siblings.iter().find(|&&i| region_of(i) == from) {
