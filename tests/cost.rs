@@ -381,3 +381,61 @@ fn autoscaled_replicas_are_billed_from_the_simulated_timeline() {
     let peak = r.components["api"].replicas_max.unwrap() as f64 * hourly_price(SKU) * 730.0;
     assert!(got > two && got < peak, "{two} < {got} < {peak}");
 }
+
+/// The AI Mate guide's 100K-user cost breakdown, line by line, against the
+/// bill of `models/ai-mate.toml` (its Scale stage, 100K users) on
+/// `scenarios/ai-mate-scale.toml`. Each guide line maps to components or
+/// `[[costs]]` items of the model; the verdicts are what the simulation
+/// says (see docs/results/ai-mate.md for why).
+#[test]
+fn ai_mate_100k_breakdown_line_by_line() {
+    let (sys, sc) = capsim::run::load_inputs(
+        &repo("models/ai-mate.toml"),
+        &repo("scenarios/ai-mate-scale.toml"),
+    )
+    .unwrap();
+    let r = capsim::stack::simulate(&sys, &sc, sc.seed, 0);
+    let bill = capsim::cost::bill(&sys, &sc, &r)
+        .unwrap()
+        .expect("ai-mate names SKUs");
+    let line = |names: &[&str]| -> f64 {
+        names
+            .iter()
+            .map(|n| bill.by_component.get(*n).map_or(0.0, |t| t.monthly_usd))
+            .sum()
+    };
+    // (guide line, low, high, model parts, verdict)
+    let table: [(&str, f64, f64, &[&str], &str); 6] = [
+        (
+            "Compute (10 instances)",
+            500.0,
+            800.0,
+            &["api", "load_balancer"],
+            "below",
+        ),
+        ("Database (PostgreSQL)", 200.0, 400.0, &["db"], "below"),
+        ("Redis Cluster", 150.0, 300.0, &["cache"], "below"),
+        ("CDN (Cloudflare)", 0.0, 50.0, &["cdn"], "within"),
+        ("Monitoring", 50.0, 100.0, &["monitoring"], "within"),
+        ("Storage", 20.0, 50.0, &["storage"], "within"),
+    ];
+    for (name, low, high, parts, verdict) in table {
+        let usd = line(parts);
+        let got = if usd < low {
+            "below"
+        } else if usd > high {
+            "above"
+        } else {
+            "within"
+        };
+        assert_eq!(got, verdict, "{name}: ${usd:.2} against ${low}-{high}");
+    }
+    // The fixed lines are exactly the catalog's prices.
+    // The model's catalog: the shipped one plus its own [[pricing.sku]] entries.
+    let price = |id: &str| sys.cost.catalog.get(id).unwrap().price_usd;
+    assert_eq!(line(&["cache"]), price("upstash.redis.fixed.5gb"));
+    assert_eq!(line(&["monitoring"]), price("azure.appinsights.30gb-month"));
+    // Compute: the HPA ran 2-5 replicas for the traffic, not 10 around the clock.
+    let ten = 10.0 * 730.0 * price("azure.vm.standard-d2s-v5");
+    assert!(line(&["api"]) < ten / 2.0, "{} vs {ten}", line(&["api"]));
+}
