@@ -181,11 +181,29 @@ fn latency_chart(
             Axis::Right,
         ));
     }
+    // Replicas share the right axis with the offered load; scaled by a
+    // round factor (named in the legend) so they are readable beside it.
+    let peak_offered = column(ts, "offered_rps")
+        .map(|c| {
+            points(ts, c, scale, 1.0)
+                .iter()
+                .map(|p| p.1)
+                .fold(0.0, f64::max)
+        })
+        .unwrap_or(0.0);
     for (i, name) in ts.columns.iter().enumerate() {
         if let Some(svc) = name.strip_suffix(".replicas_ready") {
+            let raw = points(ts, i, scale, 1.0);
+            let peak = raw.iter().map(|p| p.1).fold(0.0, f64::max);
+            let factor = replica_factor(peak, peak_offered);
+            let label = if factor > 1.0 {
+                format!("{svc} replicas x{factor}")
+            } else {
+                format!("{svc} replicas")
+            };
             series.push((
-                format!("{svc} replicas"),
-                points(ts, i, scale, 1.0),
+                label,
+                raw.into_iter().map(|(x, y)| (x, y * factor)).collect(),
                 Axis::Right,
             ));
         }
@@ -367,5 +385,32 @@ fn draw(
             notes.push(format!("{stem}.png not drawn: {e}"));
             Ok(false)
         }
+    }
+}
+
+/// A round factor (1, 2, 5, 10, 20, 50, ...) that brings a replica count to
+/// about half the peak offered load, so both read on one axis.
+fn replica_factor(peak_replicas: f64, peak_offered: f64) -> f64 {
+    if peak_replicas <= 0.0 || peak_offered <= 0.0 {
+        return 1.0;
+    }
+    let want = peak_offered / 2.0 / peak_replicas;
+    let mut f = 1.0;
+    for step in [2.0, 2.5, 2.0].iter().cycle().take(30) {
+        if f * step > want {
+            break;
+        }
+        f *= step;
+    }
+    f
+}
+
+#[cfg(test)]
+mod factor_tests {
+    #[test]
+    fn round_factors() {
+        assert_eq!(super::replica_factor(8.0, 500.0), 20.0);
+        assert_eq!(super::replica_factor(3.0, 2.0), 1.0);
+        assert_eq!(super::replica_factor(0.0, 100.0), 1.0);
     }
 }

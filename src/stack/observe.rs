@@ -636,10 +636,10 @@ fn autoscale_summary(
             .collect::<Vec<_>>()
             .join(", ");
         let verdict = if ready_max as u32 >= max {
-            format!("reached its maximum of {max} replicas (peak metrics: {peaks})")
+            format!("reached its maximum of {max} replicas; the highest metrics it read: {peaks}")
         } else {
             format!(
-                "never needed more than {} of its {max} replicas: the metrics it reads peaked at {peaks}, within its targets",
+                "peaked at {} of its {max} replicas, so {max} were never needed; the highest metrics it read: {peaks}",
                 ready_max as u32
             )
         };
