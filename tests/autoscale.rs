@@ -597,3 +597,31 @@ fn zone_outage_and_cache_flush() {
     assert!(hit[6].unwrap() < 0.3, "{:?}", hit[6]);
     assert!((hit[14].unwrap() - 0.9).abs() < 0.05, "{:?}", hit[14]);
 }
+
+/// Spot capacity with an interruption rate loses replicas as a Poisson
+/// process (rate x replicas up), each replaced through the startup path.
+#[test]
+fn spot_interruptions_are_an_optional_failure_event() {
+    let model = SERVICE.replace(
+        "kind = \"service\"\nreplicas = 4\n",
+        "kind = \"service\"\nreplicas = 4\nsku = \"aws.ec2.m7i.large\"\ndiscount = { type = \"spot\", percent = 70, interruptions_per_hour = 6 }\n",
+    );
+    let r = run_text(
+        &model,
+        "duration = \"1h\"\nseed = 5\ninterval = \"1m\"\n[workload]\ntype = \"open\"\nrate = 100\n",
+    );
+    let lives = &r.replica_lifetimes["api"];
+    let interruptions = lives.len() - 4;
+    // 4 replicas x 6 per hour x 1 h = 24 expected (minus the ~30 s each
+    // replacement is not yet up); Poisson sd ~5: allow 3 sd.
+    assert!(
+        (9..=39).contains(&interruptions),
+        "{interruptions} interruptions"
+    );
+    // Without the rate, none.
+    let calm = run_text(
+        &SERVICE.replace("kind = \"service\"\nreplicas = 4\n", "kind = \"service\"\nreplicas = 4\nsku = \"aws.ec2.m7i.large\"\ndiscount = { type = \"spot\", percent = 70 }\n"),
+        "duration = \"1h\"\nseed = 5\ninterval = \"1m\"\n[workload]\ntype = \"open\"\nrate = 100\n",
+    );
+    assert_eq!(calm.replica_lifetimes["api"].len(), 4);
+}

@@ -283,7 +283,15 @@ fn models_without_skus_have_no_cost_outputs() {
         "duration = \"10s\"\nseed = 1\n[workload]\ntype = \"open\"\nrate = 50\n",
     );
     let out = dir.path().join("o");
-    let o = run(&repo("models/examples/mmc.toml"), &s, &out, &[]);
+    // The M/M/c example without its SKU line.
+    let text: String = fs::read_to_string(repo("models/examples/mmc.toml"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("sku"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let m = write(dir.path(), "m.toml", &text);
+    let o = run(&m, &s, &out, &[]);
     assert!(o.status.success());
     assert!(summary(&out).get("cost").is_none());
     for f in ["cost.csv", "cost.png", "cost.svg"] {
@@ -347,8 +355,8 @@ fn autoscaled_replicas_are_billed_from_the_simulated_timeline() {
     let model_text = fs::read_to_string(repo("models/examples/autoscaled-api.toml"))
         .unwrap()
         .replace(
-            "kind = \"service\"\n",
-            &format!("kind = \"service\"\nsku = \"{SKU}\"\n"),
+            "sku = \"aws.fargate.x86.vcpu\"",
+            &format!("sku = \"{SKU}\""),
         );
     let m = write(dir.path(), "m.toml", &model_text);
     let (sys, sc) = capsim::run::load_inputs(&m, &repo("scenarios/examples/step-5x.toml")).unwrap();

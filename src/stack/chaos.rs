@@ -8,7 +8,70 @@ use crate::model::CompId;
 use crate::scenario::EventKind;
 
 impl Simulation<'_> {
+    /// Spot interruptions per replica-hour, for services billed as spot
+    /// with `interruptions_per_hour` (an optional failure, off otherwise).
+    fn spot_rate_per_ns(&self, comp: CompId) -> Option<f64> {
+        let c = &self.sys.components[comp as usize];
+        let rate = c
+            .cost
+            .as_ref()?
+            .discount
+            .as_ref()?
+            .interruption_rate_per_hour()?;
+        (rate.is_finite()
+            && rate > 0.0
+            && matches!(c.kind, crate::model::ComponentKind::Service(_)))
+        .then_some(rate / 3.6e12)
+    }
+
+    /// Next interruption: exponential with rate (per-replica rate x replicas
+    /// up now), so it tracks the fleet as it scales.
+    fn schedule_spot(&mut self, comp: CompId) {
+        let now = self.now();
+        let Some(per_ns) = self.spot_rate_per_ns(comp) else {
+            return;
+        };
+        let Runtime::Service(rt) = &mut self.rt[comp as usize] else {
+            return;
+        };
+        let up = rt
+            .replicas
+            .iter()
+            .filter(|r| r.state == ReplicaState::Ready)
+            .count()
+            .max(1) as f64;
+        let e: f64 = rand::Rng::sample(&mut rt.spot_rng, rand_distr::Exp1);
+        let gap = e / (per_ns * up);
+        if gap.is_finite() && gap < (self.end_ns - now.min(self.end_ns)) as f64 {
+            self.at(now + gap as u64, Event::SpotInterrupt { comp });
+        }
+    }
+
+    pub(crate) fn on_spot_interrupt(&mut self, comp: CompId) {
+        let victim = match &mut self.rt[comp as usize] {
+            Runtime::Service(rt) => {
+                let ready: Vec<u32> = (0..rt.replicas.len() as u32)
+                    .filter(|&r| rt.replicas[r as usize].state == ReplicaState::Ready)
+                    .collect();
+                if ready.is_empty() {
+                    None
+                } else {
+                    let i = rand::Rng::random_range(&mut rt.spot_rng, 0..ready.len());
+                    Some(ready[i])
+                }
+            }
+            _ => None,
+        };
+        if let Some(v) = victim {
+            self.kill_and_replace(comp, &[v]);
+        }
+        self.schedule_spot(comp);
+    }
+
     pub(crate) fn schedule_chaos(&mut self) {
+        for comp in 0..self.sys.components.len() as CompId {
+            self.schedule_spot(comp);
+        }
         for i in 0..self.sc.events.len() {
             let at = self.sc.events[i].at_ns;
             self.at(at, Event::Chaos(i as u32));

@@ -43,6 +43,8 @@ pub enum Event {
     DrainDeadline { comp: CompId, replica: u32 },
     /// A schedule rule of an autoscaler takes effect.
     ScheduleChange { comp: CompId, index: u32 },
+    /// A spot interruption hits one replica of a service.
+    SpotInterrupt { comp: CompId },
     /// Scenario event `0` starts.
     Chaos(u32),
     /// Scenario event `0` ends (for events with a duration).

@@ -69,6 +69,7 @@ pub(crate) struct ServiceRt {
     pub nodes_coming: Vec<(u64, u32)>,
     pub nodes: u32,
     pub node_rng: StreamRng,
+    pub spot_rng: StreamRng,
 }
 
 impl Replica {
@@ -253,6 +254,7 @@ impl<'a> Simulation<'a> {
                             .as_ref()
                             .map_or(0, |(per, _)| svc.replicas.div_ceil(*per)),
                         node_rng: s("nodes"),
+                        spot_rng: s("spot"),
                     }))
                 }
                 ComponentKind::Cache(k) => Runtime::Cache {
@@ -430,6 +432,7 @@ impl<'a> Simulation<'a> {
             Event::ReplicaReady { comp, replica } => self.on_replica_ready(comp, replica),
             Event::DrainDeadline { comp, replica } => self.on_drain_deadline(comp, replica),
             Event::ScheduleChange { comp, index } => self.on_schedule_change(comp, index),
+            Event::SpotInterrupt { comp } => self.on_spot_interrupt(comp),
             Event::Chaos(i) => self.on_chaos(i),
             Event::ChaosEnd(i) => self.on_chaos_end(i),
             Event::HopArrive(req) => self.on_hop_arrive(req),
