@@ -7,6 +7,8 @@ use crate::run::{load_inputs, run_files_with_progress, ProgressEvent, RunError, 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+mod ci_tools;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "capsim",
@@ -68,6 +70,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    #[command(flatten)]
+    Ci(ci_tools::CiCommand),
     /// Check a model (and optionally a scenario) without running.
     Validate {
         model: PathBuf,
@@ -270,6 +274,7 @@ pub fn main() -> i32 {
                 1
             }
         },
+        Command::Ci(cmd) => ci_tools::main(cmd),
         Command::Validate { model, scenario } => {
             let result = match &scenario {
                 Some(s) => load_inputs(&model, s).map(|(m, s)| (m, Some(s))),

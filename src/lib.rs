@@ -15,17 +15,23 @@
 //!
 //! The `cli` module is a thin shell over [`run`].
 
+pub mod check;
 pub mod cli;
+pub mod compare;
 pub mod cost;
 pub mod input;
 pub mod metrics;
 pub mod model;
+pub mod optimize;
+pub mod overrides;
 pub mod replay;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod slo_expr;
 pub mod stack;
 pub mod stages;
 pub mod stats;
+pub mod sweep;
 
 pub use run::{run_files, RunOptions};
