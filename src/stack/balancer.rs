@@ -105,6 +105,9 @@ impl Balancer {
         tried: &[u32],
     ) -> Option<usize> {
         let n = self.peers.len();
+        if n == 0 {
+            return None;
+        }
         if n == 1 {
             return if self.eligible(0, now, tried) {
                 self.mark_picked(0, now);
@@ -400,6 +403,21 @@ mod tests {
             counts[p] += 1;
         }
         assert!(counts.iter().all(|&c| c > 700), "{counts:?}");
+    }
+
+    #[test]
+    fn no_peers_means_no_live_upstream() {
+        for policy in [
+            BalancePolicy::RoundRobin,
+            BalancePolicy::LeastConn,
+            BalancePolicy::Random,
+            BalancePolicy::PowerOfTwo,
+            BalancePolicy::IpHash,
+        ] {
+            let mut b = Balancer::new(&cfg(policy, vec![]), 0);
+            let mut rng = RngStreams::new(1, 0).stream("b");
+            assert_eq!(b.pick(0, &mut rng, 7, &[]), None, "{policy:?}");
+        }
     }
 
     #[test]
