@@ -2,14 +2,12 @@
 //! library: decisions happen on the controller's clock and capacity arrives
 //! only after the configured delays.
 
+mod support;
+use support::repo;
+
 use capsim::run::load_inputs;
 use capsim::stack::{simulate, RunResult};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn repo(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
 
 fn run_text(model: &str, scenario: &str) -> RunResult {
     let dir = tempfile::tempdir().unwrap();

@@ -2,19 +2,12 @@
 //! `merge` and `optimize` (exit codes, JUnit validity, Markdown, the optimizer
 //! against brute force, shards merged byte for byte).
 
+mod support;
+use support::{capsim, write};
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("binary built")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
 
 /// Replicas of one FCFS core each (an M/M/c-like service split over replicas),
 /// 10 ms mean service time, billed per vCPU.

@@ -1,23 +1,11 @@
 //! End-to-end tests of the `capsim` binary: exit codes, messages, output
 //! files, determinism.
 
-use assert_cmd::Command;
+mod support;
+use support::{capsim, repo, write};
+
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("binary built")
-}
-
-fn repo(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
+use std::path::Path;
 
 /// A short scenario so tests stay fast.
 const SHORT: &str = r#"

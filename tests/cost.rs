@@ -1,25 +1,13 @@
 //! End-to-end tests of billing: `sku` keys, `[[costs]]`, `[pricing]`, `--pricing`,
 //! the `cost` block of `summary.json`, `cost.csv` and the cost chart.
 
-use assert_cmd::Command;
+mod support;
+use support::{capsim, repo, write};
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const SKU: &str = "aws.ec2.m7i.large";
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("binary built")
-}
-
-fn repo(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
 
 fn hourly_price(id: &str) -> f64 {
     let catalog = capsim_cost::Catalog::builtin().expect("shipped catalog is valid");

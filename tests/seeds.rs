@@ -6,7 +6,9 @@
 //! the engine or the models, bless them with `UPDATE_GOLDEN=1 cargo test --release
 //! --test seeds` and review the diff.
 
-use assert_cmd::Command;
+mod support;
+use support::{capsim, repo};
+
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,14 +20,6 @@ const MODELS: [&str; 5] = [
     "tikit",
     "credibility-analyzer",
 ];
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("binary built")
-}
-
-fn repo(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
-}
 
 fn model(name: &str) -> PathBuf {
     repo(&format!("models/{name}.toml"))

@@ -2,23 +2,15 @@
 //! coverage on an M/M/1 queue whose answers are known, byte-identical
 //! results whatever the thread count, and the files a person reads.
 
-use assert_cmd::Command;
+mod support;
+use support::{capsim, write};
+
 use capsim::run::load_inputs;
 use capsim::stats::estimate;
 use rayon::prelude::*;
 use statrs::distribution::{Binomial, DiscreteCDF};
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn capsim() -> Command {
-    Command::cargo_bin("capsim").expect("binary built")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
+use std::path::Path;
 
 /// M/M/1: one server, exponential service with mean 10 ms (mu = 100/s).
 const MM1: &str = r#"

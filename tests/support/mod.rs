@@ -17,6 +17,7 @@ use capsim::scenario::Scenario;
 use capsim::stack::{simulate, RunResult};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 /// Two-sided confidence level of every interval in the tests. At 99.9% a
 /// correct simulator fails a given check for about one seed in a thousand,
@@ -176,4 +177,21 @@ pub fn mmck_probabilities(c: u32, k: u32, a: f64) -> Vec<f64> {
     }
     let total: f64 = p.iter().sum();
     p.iter().map(|x| x / total).collect()
+}
+
+/// The `capsim` binary built for these tests.
+pub fn capsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("capsim").expect("binary built")
+}
+
+/// A path in the repository.
+pub fn repo(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write test file");
+    p
 }
