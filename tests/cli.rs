@@ -2,10 +2,9 @@
 //! files, determinism.
 
 mod support;
-use support::{capsim, repo, write};
+use support::{capsim, repo, run_cli, write};
 
 use std::fs;
-use std::path::Path;
 
 /// A short scenario so tests stay fast.
 const SHORT: &str = r#"
@@ -18,25 +17,12 @@ type = "open"
 rate = 400
 "#;
 
-fn run_to(model: &Path, scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    capsim()
-        .arg("run")
-        .arg(model)
-        .arg("--scenario")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn run_writes_summary_with_documented_keys() {
     let dir = tempfile::tempdir().unwrap();
     let sc = write(dir.path(), "short.toml", SHORT);
     let out = dir.path().join("out");
-    let o = run_to(&repo("models/examples/web-stack.toml"), &sc, &out, &[]);
+    let o = run_cli(&repo("models/examples/web-stack.toml"), &sc, &out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("latency"), "{stdout}");
@@ -85,9 +71,9 @@ fn same_seed_same_bytes_different_seed_differs() {
         dir.path().join("b"),
         dir.path().join("c"),
     );
-    assert!(run_to(&model, &sc, &a, &["--quiet"]).status.success());
-    assert!(run_to(&model, &sc, &b, &["--quiet"]).status.success());
-    assert!(run_to(&model, &sc, &c, &["--quiet", "--seed", "4"])
+    assert!(run_cli(&model, &sc, &a, &["--quiet"]).status.success());
+    assert!(run_cli(&model, &sc, &b, &["--quiet"]).status.success());
+    assert!(run_cli(&model, &sc, &c, &["--quiet", "--seed", "4"])
         .status
         .success());
     for f in ["summary.json", "timeseries.csv"] {
@@ -105,7 +91,7 @@ fn same_seed_same_bytes_different_seed_differs() {
 fn json_flag_prints_the_summary() {
     let dir = tempfile::tempdir().unwrap();
     let sc = write(dir.path(), "short.toml", SHORT);
-    let o = run_to(
+    let o = run_cli(
         &repo("models/examples/mmc.toml"),
         &sc,
         &dir.path().join("o"),
@@ -264,7 +250,7 @@ fn overload_is_reported_as_saturated_within_bounded_memory() {
         "duration = \"2m\"\nseed = 1\n[limits]\nmax_in_flight = 5000\n[workload]\ntype = \"open\"\nrate = 500\n",
     );
     let out = dir.path().join("o");
-    let o = run_to(&m, &s, &out, &["--quiet"]);
+    let o = run_cli(&m, &s, &out, &["--quiet"]);
     assert!(o.status.success());
     let v: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
@@ -291,7 +277,7 @@ fn closed_workload_runs_k6_style_stages() {
         "seed = 1\ninterval = \"10s\"\n[workload]\ntype = \"closed\"\nthink = \"1s\"\nstages = [{ duration = \"30s\", target = 100 }, { duration = \"60s\", target = 100 }, { duration = \"10s\", target = 0 }]\n",
     );
     let out = dir.path().join("o");
-    let o = run_to(&repo("models/examples/mmc.toml"), &s, &out, &["--quiet"]);
+    let o = run_cli(&repo("models/examples/mmc.toml"), &s, &out, &["--quiet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();

@@ -2,7 +2,7 @@
 //! the `cost` block of `summary.json`, `cost.csv` and the cost chart.
 
 mod support;
-use support::{capsim, repo, write};
+use support::{capsim, repo, run_cli, write};
 
 use std::fs;
 use std::path::Path;
@@ -47,17 +47,9 @@ rate = 5
 "#;
 
 fn run(model: &Path, scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    capsim()
-        .arg("run")
-        .arg(model)
-        .arg("--scenario")
-        .arg(scenario)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .args(extra)
-        .output()
-        .unwrap()
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    run_cli(model, scenario, out, &args)
 }
 
 fn summary(out: &Path) -> serde_json::Value {

@@ -195,3 +195,17 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).expect("write test file");
     p
 }
+
+/// `capsim run MODEL --scenario SCENARIO --out OUT EXTRA...`, its output.
+pub fn run_cli(model: &Path, scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    capsim()
+        .arg("run")
+        .arg(model)
+        .arg("--scenario")
+        .arg(scenario)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("capsim runs")
+}
