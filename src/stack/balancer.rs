@@ -8,7 +8,7 @@
 //! after failures, and `max_fails`/`fail_timeout` windows match the real
 //! server. capsim models a single nginx worker (or a shared `zone`).
 
-use crate::model::{BalancePolicy, BalancerConfig};
+use crate::input::model::{BalancePolicy, BalancerConfig};
 use capsim_des::StreamRng;
 use rand::Rng;
 

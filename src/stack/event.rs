@@ -2,7 +2,7 @@
 //! `Copy`, so the kernel's heap moves no pointers and allocates nothing.
 
 use super::request::ReqId;
-use crate::model::CompId;
+use crate::input::model::CompId;
 
 #[derive(Clone, Copy, Debug)]
 pub enum Event {

@@ -8,7 +8,7 @@ use super::request::{Frame, ReqId, ReqKind, NO_VU};
 use super::result::ErrorKind;
 use super::sim::{Runtime, Simulation};
 use super::station::Admit;
-use crate::model::{Call, CompId, ComponentKind, Op};
+use crate::input::model::{Call, CompId, ComponentKind, Op};
 use rand::Rng;
 
 impl Simulation<'_> {

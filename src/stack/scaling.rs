@@ -7,8 +7,8 @@ use super::event::Event;
 use super::request::Frame;
 use super::result::{ErrorKind, ScaleRecord};
 use super::sim::{Replica, ReplicaState, Runtime, ServiceRt, Simulation};
+use crate::input::model::{CompId, ComponentKind, Service};
 use crate::metrics::Mark;
-use crate::model::{CompId, ComponentKind, Service};
 use capsim_autoscale::{Observation, PodPhase, PodSample};
 
 const MIB: f64 = 1024.0 * 1024.0;

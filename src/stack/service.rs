@@ -6,7 +6,7 @@ use super::event::Event;
 use super::request::{Frame, ReqId};
 use super::result::ErrorKind;
 use super::sim::{Runtime, ServiceRt, Simulation};
-use crate::model::{CompId, ComponentKind};
+use crate::input::model::{CompId, ComponentKind};
 
 impl Simulation<'_> {
     fn service_rt(&mut self, comp: CompId) -> &mut ServiceRt {

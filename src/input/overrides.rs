@@ -6,13 +6,13 @@
 //! without the `components.` prefix (`api.replicas`). The parent of the value
 //! must exist in the file (a typo in a component name is an error naming the
 //! components there); the value itself may be new (a key left at its default).
-//! Setting reuses [`crate::stages::set_path`], the stages' overlay.
+//! Setting reuses [`crate::experiment::stages::set_path`], the stages' overlay.
 
 use crate::input::locate::KeyPath;
+use crate::input::model::raw::RawModel;
+use crate::input::model::resolve::resolve_model_with_pricing;
+use crate::input::model::System;
 use crate::input::{InputError, InputErrors, SourceFile};
-use crate::model::raw::RawModel;
-use crate::model::resolve::resolve_model_with_pricing;
-use crate::model::System;
 use std::path::{Path, PathBuf};
 
 /// A model file read once, resolved many times with different overrides.
@@ -120,7 +120,7 @@ impl ModelTemplate {
                     continue;
                 }
             };
-            if let Err(m) = crate::stages::set_path(&mut table, &full, value.clone()) {
+            if let Err(m) = crate::experiment::stages::set_path(&mut table, &full, value.clone()) {
                 errors.push(InputError::new(&self.src.path, format!("`{full}`: {m}")));
             }
         }

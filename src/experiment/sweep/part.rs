@@ -7,7 +7,7 @@
 //! index order: the same `sweep.csv` as an unsharded run, byte for byte.
 
 use super::grid::GridDef;
-use crate::run::RunError;
+use crate::experiment::run::RunError;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 

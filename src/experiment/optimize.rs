@@ -16,9 +16,9 @@
 //! model) the search walks up from it and says so. A point is feasible when every
 //! SLO passes; with replications, "too close to call" counts as infeasible.
 
-use crate::run::RunError;
-use crate::slo_expr::{from_model, judge, Metric, SloExpr, Status};
-use crate::sweep::{grid, Param, Runner};
+use crate::experiment::run::RunError;
+use crate::experiment::slo_expr::{from_model, judge, Metric, SloExpr, Status};
+use crate::experiment::sweep::{grid, Param, Runner};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -293,7 +293,7 @@ pub fn optimize(
     }
     let evaluated: Vec<Eval> = search.cache.into_values().collect();
     let out_dir = opts.out.clone().unwrap_or_else(|| {
-        let mut d = crate::run::default_out_dir(model, scenario).into_os_string();
+        let mut d = crate::experiment::run::default_out_dir(model, scenario).into_os_string();
         d.push("-optimize");
         PathBuf::from(d)
     });
@@ -525,7 +525,7 @@ pub fn text(o: &OptimizeOutcome) -> String {
                     .unwrap_or_default(),
                 Objective::Sum => c
                     .objective
-                    .map(|v| format!("sum {}", crate::slo_expr::trim(v, 3)))
+                    .map(|v| format!("sum {}", crate::experiment::slo_expr::trim(v, 3)))
                     .unwrap_or_default(),
             };
             s.push_str(&format!(

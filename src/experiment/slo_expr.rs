@@ -6,9 +6,9 @@
 //! seconds for `time_to_capacity`, a fraction for `errors` and `availability`,
 //! USD per month for `monthly_cost`, requests/s for `throughput`.
 
-use crate::model::Slo;
+use crate::experiment::stats::{estimate, Estimate};
+use crate::input::model::Slo;
 use crate::stack::RunResult;
-use crate::stats::{estimate, Estimate};
 
 /// What an SLO constrains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,9 +3,9 @@
 use super::curve::RateCurve;
 use super::raw::*;
 use crate::input::locate::KeyPath;
+use crate::input::model::dist::{Dist, DistContext};
 use crate::input::units::parse_rate;
 use crate::input::{InputErrors, SourceFile};
-use crate::model::dist::{Dist, DistContext};
 use std::path::{Path, PathBuf};
 
 const NS: u64 = 1_000_000_000;
@@ -766,7 +766,7 @@ fn resolve_events(
 
 /// Checks a scenario's events against a model: targets exist and are of a
 /// kind the event applies to.
-pub fn check_events(sys: &crate::model::System, sc: &Scenario) -> Result<(), InputErrors> {
+pub fn check_events(sys: &crate::input::model::System, sc: &Scenario) -> Result<(), InputErrors> {
     let mut errors = InputErrors::default();
     for e in &sc.events {
         let mut err = e.origin.clone();

@@ -16,8 +16,8 @@
 //!   (`count x duration / measured`, rounded), so every line covers the same span;
 //! * `[[costs]]` fixed items are held for the whole span (monthly prices prorated).
 
-use crate::model::{ComponentKind, CostUsage, System};
-use crate::scenario::{Scenario, Workload};
+use crate::input::model::{ComponentKind, CostUsage, System};
+use crate::input::scenario::{Scenario, Workload};
 use crate::stack::RunResult;
 use capsim_cost::unit::Dimension;
 use capsim_cost::{compute_bill, Bill, BillingOptions, Unit, UsageRecord};

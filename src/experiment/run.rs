@@ -1,12 +1,12 @@
 //! One run end to end: load the files, simulate, write the outputs.
 
+use crate::experiment::stats::{self, PrecisionReport, ReplicationStats};
+use crate::input::model::{load_model_with_pricing, System};
+use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::InputError;
 use crate::input::InputErrors;
-use crate::model::{load_model_with_pricing, System};
 use crate::report;
-use crate::scenario::{load_scenario, Scenario};
 use crate::stack::{simulate, RunResult};
-use crate::stats::{self, PrecisionReport, ReplicationStats};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -95,7 +95,7 @@ pub fn load_inputs_with_pricing(
     let s = load_scenario(scenario);
     match (m, s) {
         (Ok(m), Ok(s)) => {
-            crate::scenario::check_events(&m, &s)?;
+            crate::input::scenario::check_events(&m, &s)?;
             Ok((m, s))
         }
         (Err(a), Err(b)) => Err(InputErrors(a.0.into_iter().chain(b.0).collect())),
@@ -133,7 +133,7 @@ pub fn run_files_with_progress(
     let seed = opts.seed.unwrap_or(scenario_cfg.seed);
     let bill = |r: &mut RunResult| -> Result<(), RunError> {
         // Billing reads the finished result; it never runs inside the simulation.
-        r.cost = crate::cost::bill(&system, &scenario_cfg, r)
+        r.cost = crate::billing::bill(&system, &scenario_cfg, r)
             .map_err(|m| InputErrors::from(InputError::new(model, m)))?;
         Ok(())
     };
@@ -153,7 +153,7 @@ pub fn run_files_with_progress(
         bill(&mut result)?;
     }
     if let Some(bill) = &result.cost {
-        let extra = crate::cost::warnings(&system, bill);
+        let extra = crate::billing::warnings(&system, bill);
         result.warnings.extend(extra);
     }
     let out_dir = opts

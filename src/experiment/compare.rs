@@ -7,10 +7,10 @@
 //! stream names (common random numbers: both see the same arrivals, so the
 //! difference is the models', not noise).
 
+use crate::experiment::run::{load_inputs_with_pricing, RunError};
+use crate::experiment::slo_expr::{trim, Metric};
+use crate::experiment::stats::{self, ReplicationStats};
 use crate::input::{InputError, InputErrors};
-use crate::run::{load_inputs_with_pricing, RunError};
-use crate::slo_expr::{trim, Metric};
-use crate::stats::{self, ReplicationStats};
 use rayon::prelude::*;
 use serde_json::Value;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -83,13 +83,16 @@ fn simulate_summary(
 ) -> Result<Value, RunError> {
     let (system, sc) = load_inputs_with_pricing(model, scenario, opts.pricing.as_deref())?;
     let seed = opts.seed.unwrap_or(sc.seed);
-    let n = u64::from(opts.replications.clamp(1, crate::run::REPLICATIONS_LIMIT));
+    let n = u64::from(
+        opts.replications
+            .clamp(1, crate::experiment::run::REPLICATIONS_LIMIT),
+    );
     let mut runs: Vec<_> = (0..n)
         .into_par_iter()
         .map(|i| crate::stack::simulate(&system, &sc, seed, i))
         .collect();
     let bill = |r: &mut crate::stack::RunResult| -> Result<(), RunError> {
-        r.cost = crate::cost::bill(&system, &sc, r)
+        r.cost = crate::billing::bill(&system, &sc, r)
             .map_err(|m| InputErrors::from(InputError::new(model, m)))?;
         Ok(())
     };
@@ -318,7 +321,7 @@ pub fn parse_fail_on(s: &str) -> Result<FailOn, String> {
         format!(
             "found metric \"{}\" in \"{s}\", expected one of {}",
             name.trim(),
-            crate::slo_expr::METRIC_LIST
+            crate::experiment::slo_expr::METRIC_LIST
         )
     })?;
     let number = |x: &str| -> Result<f64, String> {

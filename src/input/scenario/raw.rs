@@ -1,7 +1,7 @@
 //! The syntax of a scenario file. `docs/scenario-format.md` documents it.
 
+use crate::input::model::dist::{deserialize_opt_dist, DistSpec};
 use crate::input::units::Duration;
-use crate::model::dist::{deserialize_opt_dist, DistSpec};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

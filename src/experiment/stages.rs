@@ -24,12 +24,12 @@
 //! (without stages) loads exactly as before: `load_model` ignores `[stages]`.
 
 use crate::input::locate::KeyPath;
+use crate::input::model::raw::RawModel;
+use crate::input::model::resolve::resolve_model;
+use crate::input::model::{ComponentKind, System};
+use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::units::Duration;
 use crate::input::{InputError, InputErrors, SourceFile};
-use crate::model::raw::RawModel;
-use crate::model::resolve::resolve_model;
-use crate::model::{ComponentKind, System};
-use crate::scenario::{load_scenario, Scenario};
 use crate::stack::RunResult;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -367,7 +367,7 @@ pub fn run_stage(
     scenario_name: &str,
 ) -> Result<StageRow, String> {
     let result = crate::stack::simulate(&stage.system, scenario, scenario.seed, 0);
-    let bill = crate::cost::bill(&stage.system, scenario, &result)
+    let bill = crate::billing::bill(&stage.system, scenario, &result)
         .map_err(|m| format!("stage `{}`: {m}", stage.name))?;
     let (replicas_min, replicas_max) = replicas(&stage.system, &result);
     let l = &result.latency_ms;

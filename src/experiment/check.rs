@@ -1,5 +1,5 @@
 //! `capsim check`: a run (or replications) held to SLOs, for CI. The SLOs are the
-//! model's `[slo]` plus `--slo` expressions ([`crate::slo_expr`]). Writes the run's
+//! model's `[slo]` plus `--slo` expressions ([`crate::experiment::slo_expr`]). Writes the run's
 //! usual outputs, and optionally a JUnit XML file (one test case per SLO) and a
 //! Markdown summary fit for a pull-request comment.
 //!
@@ -9,8 +9,8 @@
 //! close to call" when it straddles the threshold — a failure only with
 //! `--strict`.
 
-use crate::run::{run_files_with_progress, Progress, RunError, RunOptions};
-use crate::slo_expr::{from_model, judge, SloExpr, Status, Verdict};
+use crate::experiment::run::{run_files_with_progress, Progress, RunError, RunOptions};
+use crate::experiment::slo_expr::{from_model, judge, SloExpr, Status, Verdict};
 use std::path::{Path, PathBuf};
 
 /// What `capsim check` was asked.

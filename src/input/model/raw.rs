@@ -26,7 +26,7 @@ pub struct RawModel {
     /// Extra prices: a file relative to the model and inline `[[pricing.sku]]`.
     pub pricing: Option<RawPricing>,
     /// Named overlays (`[stages.MVP]`), applied by `capsim stages`; the base
-    /// model ignores them (see `src/stages.rs`).
+    /// model ignores them (see `src/experiment/stages.rs`).
     #[serde(default)]
     pub stages: Option<toml::Table>,
 }

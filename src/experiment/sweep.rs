@@ -17,13 +17,13 @@ mod part;
 pub use grid::{parse_set, Grid, GridDef, Param, MAX_RUNS};
 pub use part::{merge, MergeError, MergeOutcome, PartFile, PointRecord};
 
+use crate::experiment::run::RunError;
+use crate::experiment::stats::{self, estimate, ReplicationStats};
+use crate::input::model::{ComponentKind, System};
+use crate::input::overrides::ModelTemplate;
+use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::{InputError, InputErrors};
-use crate::model::{ComponentKind, System};
-use crate::overrides::ModelTemplate;
-use crate::run::RunError;
-use crate::scenario::{load_scenario, Scenario};
 use crate::stack::RunResult;
-use crate::stats::{self, estimate, ReplicationStats};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -81,7 +81,7 @@ impl Runner {
             .map_err(RunError::Options)?;
         // The model as written, and with the first point's values, must resolve.
         let system = template.resolve(&grid.overrides(0))?;
-        crate::scenario::check_events(&system, &sc)?;
+        crate::input::scenario::check_events(&system, &sc)?;
         Ok(Runner {
             template,
             seed: seed.unwrap_or(sc.seed),
@@ -122,7 +122,7 @@ impl Runner {
                     .into_par_iter()
                     .map(|rep| {
                         let mut r = crate::stack::simulate(system, &self.scenario, self.seed, rep);
-                        r.cost = crate::cost::bill(system, &self.scenario, &r)?;
+                        r.cost = crate::billing::bill(system, &self.scenario, &r)?;
                         let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                         if let Some(p) = progress {
                             p(d, planned);
@@ -266,7 +266,7 @@ pub fn full_result(runs: &[RunResult], system: &System, sc: &Scenario) -> serde_
     };
     let rs = (runs.len() > 1).then(|| ReplicationStats::new(runs));
     if runs.len() > 1 {
-        if let Ok(b) = crate::cost::bill(system, sc, &combined) {
+        if let Ok(b) = crate::billing::bill(system, sc, &combined) {
             combined.cost = b;
         }
     }
@@ -337,7 +337,7 @@ pub struct SweepOutcome {
 
 /// The default output folder of a sweep.
 pub fn default_out_dir(model: &Path, scenario: &Path) -> PathBuf {
-    let mut d = crate::run::default_out_dir(model, scenario).into_os_string();
+    let mut d = crate::experiment::run::default_out_dir(model, scenario).into_os_string();
     d.push("-sweep");
     PathBuf::from(d)
 }

@@ -23,7 +23,7 @@ impl Param {
     pub fn labels(&self) -> Vec<String> {
         self.values
             .iter()
-            .map(crate::overrides::value_label)
+            .map(crate::input::overrides::value_label)
             .collect()
     }
 }
@@ -94,7 +94,7 @@ impl Grid {
     pub fn labels(&self, index: usize) -> Vec<String> {
         self.overrides(index)
             .iter()
-            .map(|(_, v)| crate::overrides::value_label(v))
+            .map(|(_, v)| crate::input::overrides::value_label(v))
             .collect()
     }
 
