@@ -1,8 +1,7 @@
 //! End-to-end tests of billing: `sku` keys, `[[costs]]`, `[pricing]`, `--pricing`,
 //! the `cost` block of `summary.json`, `cost.csv` and the cost chart.
 
-mod support;
-use support::{capsim, repo, run_cli, write};
+use crate::support::{capsim, repo, run_cli, write};
 
 use std::fs;
 use std::path::Path;

@@ -2,8 +2,7 @@
 //! `merge` and `optimize` (exit codes, JUnit validity, Markdown, the optimizer
 //! against brute force, shards merged byte for byte).
 
-mod support;
-use support::{capsim, write};
+use crate::support::{capsim, write};
 
 use assert_cmd::Command;
 use std::fs;

@@ -10,8 +10,6 @@
 //! stream from seed, replication and name), so their per-run estimates are
 //! i.i.d. and approximately normal, which is what a t interval needs.
 
-#![allow(dead_code)] // each test binary uses a different subset
-
 use capsim::model::System;
 use capsim::scenario::Scenario;
 use capsim::stack::{simulate, RunResult};

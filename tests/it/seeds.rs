@@ -4,10 +4,9 @@
 //!
 //! Goldens hold figures rounded to 4 significant digits. After an intended change of
 //! the engine or the models, bless them with `UPDATE_GOLDEN=1 cargo test --release
-//! --test seeds` and review the diff.
+//! --test it seeds::` and review the diff.
 
-mod support;
-use support::{capsim, repo};
+use crate::support::{capsim, repo};
 
 use serde_json::Value;
 use std::fs;
@@ -230,7 +229,7 @@ fn golden(model_name: &str, scenario: &Path, tag: &str) {
     }
     let want = fs::read_to_string(&path).unwrap_or_else(|_| {
         panic!(
-            "no golden {}; create it with UPDATE_GOLDEN=1 cargo test --release --test seeds",
+            "no golden {}; create it with UPDATE_GOLDEN=1 cargo test --release --test it seeds::",
             path.display()
         )
     });

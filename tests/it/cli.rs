@@ -1,8 +1,7 @@
 //! End-to-end tests of the `capsim` binary: exit codes, messages, output
 //! files, determinism.
 
-mod support;
-use support::{capsim, repo, run_cli, write};
+use crate::support::{capsim, repo, run_cli, write};
 
 use std::fs;
 

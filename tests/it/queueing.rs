@@ -11,14 +11,12 @@
 //! debug builds run a third of them (see `support::scaled`) with looser
 //! power bounds.
 
-mod support;
-
-use capsim::stack::result::ErrorKind;
-use capsim::stack::RunResult;
-use support::{
+use crate::support::{
     assert_ci, erlang_c, load, load_repo_model, mmck_probabilities, open_scenario, replicate,
     scaled, Ci,
 };
+use capsim::stack::result::ErrorKind;
+use capsim::stack::RunResult;
 
 /// How much wider an interval may be in a debug build, which runs a third of
 /// the replications: sqrt(3) from the sample size, and a larger t quantile.

@@ -2,8 +2,7 @@
 //! library: decisions happen on the controller's clock and capacity arrives
 //! only after the configured delays.
 
-mod support;
-use support::repo;
+use crate::support::repo;
 
 use capsim::run::load_inputs;
 use capsim::stack::{simulate, RunResult};

@@ -2,8 +2,7 @@
 //! coverage on an M/M/1 queue whose answers are known, byte-identical
 //! results whatever the thread count, and the files a person reads.
 
-mod support;
-use support::{capsim, write};
+use crate::support::{capsim, write};
 
 use capsim::run::load_inputs;
 use capsim::stats::estimate;
