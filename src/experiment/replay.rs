@@ -20,19 +20,37 @@ pub struct ReplayArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Why a replay could not run. Every case is bad input (exit 2).
+/// Why a replay could not run: bad input (exit 2) or a failure to write
+/// the output (exit 1, as for every command).
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ReplayError(pub String);
+pub enum ReplayError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{}: cannot write: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl ReplayError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ReplayError::Input(_) => 2,
+            ReplayError::Write { .. } => 1,
+        }
+    }
+}
 
 fn located(path: &Path, e: impl std::fmt::Display) -> ReplayError {
-    ReplayError(format!("{}: {e}", path.display()))
+    ReplayError::Input(format!("{}: {e}", path.display()))
 }
 
 /// Runs the replay and writes its CSV (atomically to a file, or to `sink`).
 pub fn run_replay(args: &ReplayArgs, sink: &mut dyn std::io::Write) -> Result<(), ReplayError> {
-    let policy =
-        capsim_autoscale::load_policy_file(&args.policy).map_err(|e| ReplayError(e.to_string()))?;
+    let policy = capsim_autoscale::load_policy_file(&args.policy)
+        .map_err(|e| ReplayError::Input(e.to_string()))?;
     let file = std::fs::File::open(&args.metrics)
         .map_err(|e| located(&args.metrics, format!("cannot read the file: {e}")))?;
     let demand = read_demand_csv(file).map_err(|e| located(&args.metrics, e))?;
@@ -43,10 +61,13 @@ pub fn run_replay(args: &ReplayArgs, sink: &mut dyn std::io::Write) -> Result<()
     let rows = replay(&policy, &demand, &opts).map_err(|e| located(&args.metrics, e))?;
     let columns: Vec<String> = demand.columns.clone();
     let mut buf = Vec::new();
-    write_replay_csv(&mut buf, &columns, &rows).map_err(|e| ReplayError(e.to_string()))?;
+    // Into memory: no I/O can fail here.
+    write_replay_csv(&mut buf, &columns, &rows).map_err(|e| ReplayError::Input(e.to_string()))?;
     match &args.out {
-        Some(p) => crate::report::atomic::write(p, &buf)
-            .map_err(|e| located(p, format!("cannot write: {e}"))),
+        Some(p) => crate::report::atomic::write(p, &buf).map_err(|source| ReplayError::Write {
+            path: p.clone(),
+            source,
+        }),
         None => {
             // A closed pipe is not an error worth reporting.
             let _ = sink.write_all(&buf);
