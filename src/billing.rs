@@ -18,7 +18,7 @@
 
 use crate::input::model::{ComponentKind, CostUsage, System};
 use crate::input::scenario::{Scenario, Workload};
-use crate::stack::RunResult;
+use crate::metrics::RunResult;
 use capsim_cost::unit::Dimension;
 use capsim_cost::{compute_bill, Bill, BillingOptions, Unit, UsageRecord};
 

@@ -1,13 +1,15 @@
 //! The experiment layer: everything that runs the simulation more than once
 //! or judges its results. [`run`] is the one orchestration (load → simulate →
 //! bill → combine) every command goes through; [`stats`] combines
-//! replications; [`sweep`], [`optimize`], [`compare`] and [`stages`] vary the
+//! replications; [`pipeline`] is simulate → bill → combine, written once;
+//! [`sweep`], [`optimize`], [`compare`] and [`stages`] vary the
 //! inputs; [`check`] and [`slo_expr`] hold results to SLOs; [`replay`] drives
 //! an autoscaler over a recorded series without the request-level simulation.
 
 pub mod check;
 pub mod compare;
 pub mod optimize;
+pub mod pipeline;
 pub mod replay;
 pub mod run;
 pub mod slo_expr;

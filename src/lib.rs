@@ -6,14 +6,29 @@
 //! and reports latency percentiles, errors, utilization and more. The same
 //! inputs and seed give the same output bytes on any machine.
 //!
-//! Flow of data, one direction:
+//! Layers, in the order data flows through them. `input` and `stack` import
+//! nothing from the layers after them except the measurement primitives of
+//! `metrics` (the stack records into them):
 //!
 //! ```text
-//! model/ scenario/ (parse, check)  ->  stack/ (components, driven by the
-//! capsim-des kernel)  ->  metrics/  ->  report/ (json, csv, text)
+//! input/       model, scenario, overrides: files -> System, Scenario
+//!   |
+//! stack/       the simulation: components driven by the capsim-des kernel
+//!   |          (hands over a typed metrics::Recording when it ends)
+//! metrics/     histograms, levels, Recording -> summarize -> RunResult
+//!   |
+//! billing      the bill of a run, from its RunResult (capsim-cost)
+//!   |
+//! experiment/  run (load -> simulate -> bill -> combine), stats, sweep,
+//!   |          optimize, compare, stages, check, slo_expr, replay
+//! report/      summary.json, CSVs, charts, report.md/html, text
+//!   |
+//! cli          a thin clap shell over the library
 //! ```
 //!
-//! The `cli` module is a thin shell over [`run`].
+//! The crates below the main one: `capsim-des` (time, event queue, random
+//! streams), `capsim-autoscale` (controllers as decision objects),
+//! `capsim-cost` (catalog and billing arithmetic), `capsim-charts`.
 
 pub mod billing;
 pub mod cli;

@@ -1,8 +1,18 @@
-//! Measurement primitives: latency histograms and time-weighted levels.
-//! The stack records into these; reports read them after the run.
+//! The measurement layer: primitives the stack records into (latency
+//! histograms, time-weighted levels), the typed [`Recording`] a run hands
+//! over, and [`summarize`], which turns a recording into the [`RunResult`]
+//! every output is written from. Nothing here changes what the simulation
+//! does; the stack depends on this module, never the other way round.
 
 pub mod latency;
 pub mod level;
+pub mod number;
+pub mod recording;
+pub mod result;
+pub mod summary;
 
 pub use latency::LatencyHistogram;
 pub use level::{Level, Mark};
+pub use recording::Recording;
+pub use result::RunResult;
+pub use summary::summarize;

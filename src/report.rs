@@ -12,7 +12,7 @@ pub mod text;
 use crate::experiment::stats::ReplicationStats;
 use crate::input::model::System;
 use crate::input::scenario::Scenario;
-use crate::stack::RunResult;
+use crate::metrics::RunResult;
 use std::path::{Path, PathBuf};
 
 /// Everything the outputs of one `capsim run` are made from.

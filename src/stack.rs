@@ -14,12 +14,13 @@ mod observe;
 pub mod pool;
 mod regions;
 pub mod request;
-pub mod result;
 mod scaling;
 mod service;
 mod sim;
 pub mod station;
 mod workload;
 
-pub use result::RunResult;
+// The results moved to the metrics layer; these paths stay for callers.
+pub use crate::metrics::result;
+pub use crate::metrics::RunResult;
 pub use sim::{simulate, Simulation};

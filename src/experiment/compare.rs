@@ -7,9 +7,9 @@
 //! stream names (common random numbers: both see the same arrivals, so the
 //! difference is the models', not noise).
 
+use crate::experiment::pipeline;
 use crate::experiment::run::{load_inputs_with_pricing, RunError};
 use crate::experiment::slo_expr::{trim, Metric};
-use crate::experiment::stats::{self, ReplicationStats};
 use crate::input::{InputError, InputErrors};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -87,24 +87,18 @@ fn simulate_summary(
         opts.replications
             .clamp(1, crate::experiment::run::REPLICATIONS_LIMIT),
     );
+    let located = |m: String| RunError::from(InputErrors::from(InputError::new(model, m)));
     let mut runs: Vec<_> = (0..n)
         .into_par_iter()
         .map(|i| crate::stack::simulate(&system, &sc, seed, i))
         .collect();
-    let bill = |r: &mut crate::stack::RunResult| -> Result<(), RunError> {
-        r.cost = crate::billing::bill(&system, &sc, r)
-            .map_err(|m| InputErrors::from(InputError::new(model, m)))?;
-        Ok(())
-    };
     for r in &mut runs {
-        bill(r)?;
+        pipeline::bill(&system, &sc, r).map_err(located)?;
     }
-    let mut result = stats::combine(&runs).ok_or_else(|| RunError::Options("no run".into()))?;
-    let rs = (runs.len() > 1).then(|| ReplicationStats::new(&runs));
-    if runs.len() > 1 {
-        bill(&mut result)?;
-    }
-    let text = crate::report::run_summary_json(&result, rs.as_ref());
+    let combined = pipeline::combine_billed(&system, &sc, &runs)
+        .ok_or_else(|| RunError::Options("no run".into()))?
+        .map_err(located)?;
+    let text = crate::report::run_summary_json(&combined.result, combined.stats.as_ref());
     serde_json::from_str(&text).map_err(|e| RunError::Options(format!("internal: {e}")))
 }
 

@@ -1,12 +1,14 @@
 //! One run end to end: load the files, simulate, write the outputs.
 
+use crate::experiment::pipeline::{self, Combined};
 use crate::experiment::stats::{self, PrecisionReport, ReplicationStats};
 use crate::input::model::{load_model_with_pricing, System};
 use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::InputError;
 use crate::input::InputErrors;
+use crate::metrics::RunResult;
 use crate::report;
-use crate::stack::{simulate, RunResult};
+use crate::stack::simulate;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -131,27 +133,19 @@ pub fn run_files_with_progress(
     let (system, scenario_cfg) =
         load_inputs_with_pricing(model, scenario, opts.pricing.as_deref())?;
     let seed = opts.seed.unwrap_or(scenario_cfg.seed);
-    let bill = |r: &mut RunResult| -> Result<(), RunError> {
-        // Billing reads the finished result; it never runs inside the simulation.
-        r.cost = crate::billing::bill(&system, &scenario_cfg, r)
-            .map_err(|m| InputErrors::from(InputError::new(model, m)))?;
-        Ok(())
-    };
+    let located = |m: String| RunError::from(InputErrors::from(InputError::new(model, m)));
     let (mut runs, precision) = replicate_all(&system, &scenario_cfg, seed, opts, progress);
     for r in &mut runs {
-        bill(r)?;
+        pipeline::bill(&system, &scenario_cfg, r).map_err(located)?;
     }
-    let stats = (runs.len() > 1).then(|| {
-        let mut s = ReplicationStats::new(&runs);
+    // `runs` is never empty: at least one replication always runs.
+    let Combined { mut result, stats } = pipeline::combine_billed(&system, &scenario_cfg, &runs)
+        .ok_or_else(|| RunError::Options("no run".into()))?
+        .map_err(located)?;
+    let stats = stats.map(|mut s| {
         s.precision = precision;
         s
     });
-    // `runs` is never empty: at least one replication always runs.
-    let mut result = stats::combine(&runs).ok_or_else(|| RunError::Options("no run".into()))?;
-    if runs.len() > 1 {
-        // The combined bill is the bill of the mean counts.
-        bill(&mut result)?;
-    }
     if let Some(bill) = &result.cost {
         let extra = crate::billing::warnings(&system, bill);
         result.warnings.extend(extra);
@@ -312,7 +306,7 @@ fn replicate_all(
                 figure: "latency_ms.p95",
                 target,
                 achieved: if achieved.is_finite() {
-                    crate::stack::result::round6(achieved)
+                    crate::metrics::result::round6(achieved)
                 } else {
                     -1.0
                 },

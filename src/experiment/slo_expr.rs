@@ -8,7 +8,7 @@
 
 use crate::experiment::stats::{estimate, Estimate};
 use crate::input::model::Slo;
-use crate::stack::RunResult;
+use crate::metrics::RunResult;
 
 /// What an SLO constrains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

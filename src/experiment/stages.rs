@@ -23,6 +23,7 @@
 //! by key path in the model file and prefixed with the stage's name. The base model
 //! (without stages) loads exactly as before: `load_model` ignores `[stages]`.
 
+use crate::experiment::pipeline;
 use crate::input::locate::KeyPath;
 use crate::input::model::raw::RawModel;
 use crate::input::model::resolve::resolve_model;
@@ -30,7 +31,7 @@ use crate::input::model::{ComponentKind, System};
 use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::units::Duration;
 use crate::input::{InputError, InputErrors, SourceFile};
-use crate::stack::RunResult;
+use crate::metrics::RunResult;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -366,9 +367,9 @@ pub fn run_stage(
     scenario: &Scenario,
     scenario_name: &str,
 ) -> Result<StageRow, String> {
-    let result = crate::stack::simulate(&stage.system, scenario, scenario.seed, 0);
-    let bill = crate::billing::bill(&stage.system, scenario, &result)
+    let result = pipeline::simulate_billed(&stage.system, scenario, scenario.seed, 0)
         .map_err(|m| format!("stage `{}`: {m}", stage.name))?;
+    let bill = &result.cost;
     let (replicas_min, replicas_max) = replicas(&stage.system, &result);
     let l = &result.latency_ms;
     let completed = result.requests.completed;

@@ -5,9 +5,9 @@
 //! Everything here is sequential and reads replications in index order, so
 //! the combined figures do not depend on how many threads ran them.
 
+use crate::metrics::result::{round6, ErrorCounts, LatencySummary, TimeSeries};
 use crate::metrics::LatencyHistogram;
-use crate::stack::result::{round6, ErrorCounts, LatencySummary, TimeSeries};
-use crate::stack::RunResult;
+use crate::metrics::RunResult;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};

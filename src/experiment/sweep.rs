@@ -17,13 +17,14 @@ mod part;
 pub use grid::{parse_set, Grid, GridDef, Param, MAX_RUNS};
 pub use part::{merge, MergeError, MergeOutcome, PartFile, PointRecord};
 
+use crate::experiment::pipeline;
 use crate::experiment::run::RunError;
-use crate::experiment::stats::{self, estimate, ReplicationStats};
+use crate::experiment::stats::estimate;
 use crate::input::model::{ComponentKind, System};
 use crate::input::overrides::ModelTemplate;
 use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::{InputError, InputErrors};
-use crate::stack::RunResult;
+use crate::metrics::RunResult;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -121,8 +122,7 @@ impl Runner {
                 let runs: Vec<Result<RunResult, String>> = (0..u64::from(self.replications))
                     .into_par_iter()
                     .map(|rep| {
-                        let mut r = crate::stack::simulate(system, &self.scenario, self.seed, rep);
-                        r.cost = crate::billing::bill(system, &self.scenario, &r)?;
+                        let r = pipeline::simulate_billed(system, &self.scenario, self.seed, rep)?;
                         let d = done.fetch_add(1, Ordering::Relaxed) + 1;
                         if let Some(p) = progress {
                             p(d, planned);
@@ -261,16 +261,12 @@ pub fn cells(runs: &[RunResult], services: &[String], seed: u64) -> Vec<String> 
 
 /// The full result of one point, as its `summary.json` would hold it.
 pub fn full_result(runs: &[RunResult], system: &System, sc: &Scenario) -> serde_json::Value {
-    let Some(mut combined) = stats::combine(runs) else {
+    // The points' models were billed per replication already, so billing the
+    // mean cannot fail here; a failure would leave the mean unbilled.
+    let Some(Ok(combined)) = pipeline::combine_billed(system, sc, runs) else {
         return serde_json::Value::Null;
     };
-    let rs = (runs.len() > 1).then(|| ReplicationStats::new(runs));
-    if runs.len() > 1 {
-        if let Ok(b) = crate::billing::bill(system, sc, &combined) {
-            combined.cost = b;
-        }
-    }
-    let text = crate::report::run_summary_json(&combined, rs.as_ref());
+    let text = crate::report::run_summary_json(&combined.result, combined.stats.as_ref());
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
 

@@ -1,7 +1,7 @@
 //! `autoscale.csv`: every autoscaler decision, one row each.
 
+use crate::metrics::result::ScaleRecord;
 use crate::report::csv_out::fmt_num;
-use crate::stack::result::ScaleRecord;
 
 /// Columns: `time_s,component,current,proposal,desired,ready_s,reason,metrics`.
 pub fn autoscale_csv(log: &[ScaleRecord]) -> String {
@@ -26,7 +26,11 @@ pub fn autoscale_csv(log: &[ScaleRecord]) -> String {
             d.desired.to_string(),
             d.ready_s.map(fmt_num).unwrap_or_default(),
             d.reason.clone(),
-            d.metrics.clone(),
+            d.metrics
+                .iter()
+                .map(|(k, v)| format!("{k}={}", fmt_num(*v)))
+                .collect::<Vec<_>>()
+                .join(";"),
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();

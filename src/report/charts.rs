@@ -3,8 +3,8 @@
 //! and, with replications, 95% bands), utilization, queues and pools, and the
 //! latency distribution. Each is written as PNG and SVG.
 
-use crate::stack::result::TimeSeries;
-use crate::stack::RunResult;
+use crate::metrics::result::TimeSeries;
+use crate::metrics::RunResult;
 use capsim_charts::{line_chart, Axis, Band, ChartError, LineChart, Marker, Series};
 use std::path::{Path, PathBuf};
 

@@ -1,24 +1,9 @@
 //! `timeseries.csv`: one row per reporting interval. Numbers are printed
 //! with at most 6 decimals and no trailing zeros, so files diff cleanly.
 
-use crate::stack::result::TimeSeries;
+use crate::metrics::result::TimeSeries;
 
-/// Formats a number compactly and deterministically.
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return String::new();
-    }
-    if x == x.trunc() && x.abs() < 1e15 {
-        return format!("{}", x as i64);
-    }
-    let s = format!("{x:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
-}
+pub use crate::metrics::number::fmt_num;
 
 pub fn timeseries_csv(ts: &TimeSeries) -> String {
     let mut out = String::new();
@@ -37,7 +22,7 @@ pub fn timeseries_csv(ts: &TimeSeries) -> String {
 
 /// `timeseries-replications.csv`: every replication's rows, in replication
 /// order, with `seed` and `replication` columns first.
-pub fn replications_csv(runs: &[crate::stack::RunResult]) -> String {
+pub fn replications_csv(runs: &[crate::metrics::RunResult]) -> String {
     let mut out = String::new();
     let Some(first) = runs.first() else {
         return out;

@@ -5,10 +5,10 @@
 
 use super::event::Event;
 use super::request::{Frame, ReqId, ReqKind, NO_VU};
-use super::result::ErrorKind;
 use super::sim::{Runtime, Simulation};
 use super::station::Admit;
 use crate::input::model::{Call, CompId, ComponentKind, Op};
+use crate::metrics::result::ErrorKind;
 use rand::Rng;
 
 impl Simulation<'_> {

@@ -3,12 +3,12 @@
 //! changes what the simulation does.
 
 use super::event::Event;
-use super::result::*;
 use super::sim::{Runtime, ServiceRt, Simulation};
 use crate::input::model::{ComponentKind, System};
-use crate::input::scenario::{Scenario, Workload};
+use crate::input::scenario::Scenario;
+use crate::metrics::recording::{ClassCounts, Recording, SaturationEvidence};
+use crate::metrics::result::{round6, ComponentSummary, JobSummary, LatencySummary, TimeSeries};
 use crate::metrics::{LatencyHistogram, Mark};
-use indexmap::IndexMap;
 
 pub(crate) struct TickState {
     pub offered: u64,
@@ -318,436 +318,170 @@ impl Simulation<'_> {
         (u, ru, q)
     }
 
-    /// Builds the run's results from the recorded measurements.
-    pub(crate) fn finish(mut self) -> RunResult {
-        let end = self.end_ns;
-        if self.warmup_ns == 0 {
-            // Marks default to zero area: nothing to do.
-        }
-        let measured_ns = end - self.warmup_ns;
-        let measured_s = measured_ns as f64 / 1e9;
-        let w = Mark::Warmup;
-        let mut components = IndexMap::new();
-        for (i, c) in self.sys.components.iter().enumerate() {
-            let mut s = ComponentSummary {
-                kind: c.kind_name().to_string(),
-                replicas: 1,
-                errors: self.comp_errors[i],
-                ..Default::default()
-            };
-            match (&c.kind, &self.rt[i]) {
-                (ComponentKind::Service(cfg), Runtime::Service(rt)) => {
-                    let l = service_levels(rt, cfg.cores, w, end, measured_ns);
-                    s.replicas = rt.ready.value() as u32;
-                    s.replicas_min = Some(rt.ready.min() as u32);
-                    s.replicas_max = Some(rt.ready.max() as u32);
-                    s.utilization = round6(l.utilization);
-                    s.cores = Some(cfg.cores);
-                    s.in_flight_mean = Some(round6(l.in_flight));
-                    s.queue_mean = Some(round6(l.queue));
-                    s.queue_max = Some(
-                        rt.replicas
-                            .iter()
-                            .map(|r| r.queued.max())
-                            .max()
-                            .unwrap_or(0),
-                    );
-                    s.memory_mib_mean = Some(round6(memory_mib(cfg, &l)));
-                    s.memory_mib_max = Some(round6(rt.memory_max_mib));
-                }
-                (ComponentKind::Edge(_), Runtime::Edge { hits, misses, .. }) => {
-                    let (h0, m0) = self.tick.warm_hits[i];
-                    s.hit_ratio =
-                        ratio((hits - h0) as f64, (hits - h0 + misses - m0) as f64).map(round6);
-                }
-                (
-                    ComponentKind::Cache(cfg),
-                    Runtime::Cache {
-                        hits,
-                        misses,
-                        station,
-                        ..
-                    },
-                ) => {
-                    let (h0, m0) = self.tick.warm_hits[i];
-                    let st = &self.stations[*station as usize];
-                    s.hit_ratio =
-                        ratio((hits - h0) as f64, (hits - h0 + misses - m0) as f64).map(round6);
-                    s.utilization = round6(
-                        cfg.concurrency
-                            .map(|k| st.busy.mean_since(w, end, measured_ns) / k as f64)
-                            .unwrap_or(0.0),
-                    );
-                    s.queue_mean = Some(round6(st.queue.mean_since(w, end, measured_ns)));
-                    s.queue_max = Some(st.queue.max());
-                }
-                (ComponentKind::Pool(_), Runtime::Pool(p)) => {
-                    let in_use = p.in_use.mean_since(w, end, measured_ns);
-                    s.size = Some(p.cfg.size);
-                    s.utilization = round6(in_use / p.cfg.size as f64);
-                    s.in_use_mean = Some(round6(in_use));
-                    s.in_use_max = Some(p.in_use.max());
-                    s.waiting_mean = Some(round6(p.waiting.mean_since(w, end, measured_ns)));
-                    s.waiting_max = Some(p.waiting.max());
-                }
-                (
-                    ComponentKind::Database(d),
-                    Runtime::Database {
-                        primary, replicas, ..
-                    },
-                ) => {
-                    let (u, ru, q) =
-                        self.db_levels(*primary, *replicas, d.concurrency, w, end, measured_ns);
-                    s.replicas = 1 + d.read_replicas;
-                    s.utilization = round6(u);
-                    s.replica_utilization = ru.map(round6);
-                    s.queue_mean = Some(round6(q));
-                    s.replication_lag_ms =
-                        (d.read_replicas > 0).then(|| d.replication_lag_ns as f64 / 1e6);
-                }
-                (ComponentKind::Queue(qc), Runtime::Queue(q)) => {
-                    s.replicas = qc.workers;
-                    s.utilization =
-                        round6(q.busy.mean_since(w, end, measured_ns) / q.slots.max(1) as f64);
-                    s.queue_mean = Some(round6(q.depth.mean_since(w, end, measured_ns)));
-                    s.queue_max = Some(q.depth.max());
-                    s.jobs = Some(JobSummary {
-                        enqueued: q.enqueued,
-                        completed: q.completed,
-                        failed: q.failed,
-                        latency_ms: LatencySummary::from_hist(&q.latency),
-                    });
-                }
-                (ComponentKind::External(x), Runtime::External { station, .. }) => {
-                    let st = &self.stations[*station as usize];
-                    s.utilization = round6(
-                        x.concurrency
-                            .map(|k| st.busy.mean_since(w, end, measured_ns) / k as f64)
-                            .unwrap_or(0.0),
-                    );
-                    s.in_flight_mean = Some(round6(st.busy.mean_since(w, end, measured_ns)));
-                    s.queue_mean = Some(round6(st.queue.mean_since(w, end, measured_ns)));
-                }
-                _ => unreachable!("runtime state does not match component {i}"),
+    /// The figures component `i` measured over the window since `w`,
+    /// from its own levels and counters.
+    fn component_summary(&self, i: usize, w: Mark, end: u64, measured_ns: u64) -> ComponentSummary {
+        let c = &self.sys.components[i];
+        let mut s = ComponentSummary {
+            kind: c.kind_name().to_string(),
+            replicas: 1,
+            errors: self.comp_errors[i],
+            ..Default::default()
+        };
+        match (&c.kind, &self.rt[i]) {
+            (ComponentKind::Service(cfg), Runtime::Service(rt)) => {
+                let l = service_levels(rt, cfg.cores, w, end, measured_ns);
+                s.replicas = rt.ready.value() as u32;
+                s.replicas_min = Some(rt.ready.min() as u32);
+                s.replicas_max = Some(rt.ready.max() as u32);
+                s.utilization = round6(l.utilization);
+                s.cores = Some(cfg.cores);
+                s.in_flight_mean = Some(round6(l.in_flight));
+                s.queue_mean = Some(round6(l.queue));
+                s.queue_max = Some(
+                    rt.replicas
+                        .iter()
+                        .map(|r| r.queued.max())
+                        .max()
+                        .unwrap_or(0),
+                );
+                s.memory_mib_mean = Some(round6(memory_mib(cfg, &l)));
+                s.memory_mib_max = Some(round6(rt.memory_max_mib));
             }
-            components.insert(c.name.clone(), s);
+            (ComponentKind::Edge(_), Runtime::Edge { hits, misses, .. }) => {
+                let (h0, m0) = self.tick.warm_hits[i];
+                s.hit_ratio =
+                    ratio((hits - h0) as f64, (hits - h0 + misses - m0) as f64).map(round6);
+            }
+            (
+                ComponentKind::Cache(cfg),
+                Runtime::Cache {
+                    hits,
+                    misses,
+                    station,
+                    ..
+                },
+            ) => {
+                let (h0, m0) = self.tick.warm_hits[i];
+                let st = &self.stations[*station as usize];
+                s.hit_ratio =
+                    ratio((hits - h0) as f64, (hits - h0 + misses - m0) as f64).map(round6);
+                s.utilization = round6(
+                    cfg.concurrency
+                        .map(|k| st.busy.mean_since(w, end, measured_ns) / k as f64)
+                        .unwrap_or(0.0),
+                );
+                s.queue_mean = Some(round6(st.queue.mean_since(w, end, measured_ns)));
+                s.queue_max = Some(st.queue.max());
+            }
+            (ComponentKind::Pool(_), Runtime::Pool(p)) => {
+                let in_use = p.in_use.mean_since(w, end, measured_ns);
+                s.size = Some(p.cfg.size);
+                s.utilization = round6(in_use / p.cfg.size as f64);
+                s.in_use_mean = Some(round6(in_use));
+                s.in_use_max = Some(p.in_use.max());
+                s.waiting_mean = Some(round6(p.waiting.mean_since(w, end, measured_ns)));
+                s.waiting_max = Some(p.waiting.max());
+            }
+            (
+                ComponentKind::Database(d),
+                Runtime::Database {
+                    primary, replicas, ..
+                },
+            ) => {
+                let (u, ru, q) =
+                    self.db_levels(*primary, *replicas, d.concurrency, w, end, measured_ns);
+                s.replicas = 1 + d.read_replicas;
+                s.utilization = round6(u);
+                s.replica_utilization = ru.map(round6);
+                s.queue_mean = Some(round6(q));
+                s.replication_lag_ms =
+                    (d.read_replicas > 0).then(|| d.replication_lag_ns as f64 / 1e6);
+            }
+            (ComponentKind::Queue(qc), Runtime::Queue(q)) => {
+                s.replicas = qc.workers;
+                s.utilization =
+                    round6(q.busy.mean_since(w, end, measured_ns) / q.slots.max(1) as f64);
+                s.queue_mean = Some(round6(q.depth.mean_since(w, end, measured_ns)));
+                s.queue_max = Some(q.depth.max());
+                s.jobs = Some(JobSummary {
+                    enqueued: q.enqueued,
+                    completed: q.completed,
+                    failed: q.failed,
+                    latency_ms: LatencySummary::from_hist(&q.latency),
+                });
+            }
+            (ComponentKind::External(x), Runtime::External { station, .. }) => {
+                let st = &self.stations[*station as usize];
+                s.utilization = round6(
+                    x.concurrency
+                        .map(|k| st.busy.mean_since(w, end, measured_ns) / k as f64)
+                        .unwrap_or(0.0),
+                );
+                s.in_flight_mean = Some(round6(st.busy.mean_since(w, end, measured_ns)));
+                s.queue_mean = Some(round6(st.queue.mean_since(w, end, measured_ns)));
+            }
+            _ => unreachable!("runtime state does not match component {i}"),
         }
-        let mut classes = IndexMap::new();
-        for (i, c) in self.sys.classes.iter().enumerate() {
-            let (total, completed, failed) = self.class_counts[i];
-            classes.insert(
-                c.name.clone(),
-                ClassSummary {
+        s
+    }
+
+    /// Ends the run: hands every measurement over, typed, for
+    /// [`crate::metrics::summarize`].
+    pub(crate) fn into_recording(mut self) -> Recording {
+        let end = self.end_ns;
+        let measured_ns = end - self.warmup_ns;
+        let w = Mark::Warmup;
+        let components = (0..self.sys.components.len())
+            .map(|i| self.component_summary(i, w, end, measured_ns))
+            .collect();
+        let replica_lifetimes = self
+            .sys
+            .components
+            .iter()
+            .zip(&self.rt)
+            .filter_map(|(c, rt)| match rt {
+                Runtime::Service(s) => Some((
+                    c.name.clone(),
+                    s.replicas
+                        .iter()
+                        .map(|r| (r.created_ns.min(end), r.stopped_ns.unwrap_or(end).min(end)))
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        Recording {
+            seed: self.seed,
+            replication: self.replication,
+            offered: self.offered,
+            completed: self.completed,
+            errors: self.errors,
+            classes: self
+                .class_counts
+                .iter()
+                .map(|&(total, completed, failed)| ClassCounts {
                     total,
                     completed,
                     failed,
-                    latency_ms: LatencySummary::from_hist(&self.class_latency[i]),
-                },
-            );
-        }
-        let failed = self.errors.total();
-        let in_flight_at_end = self.offered.saturating_sub(self.completed + failed);
-        let finished = self.completed + failed;
-        let error_rate = ratio(failed as f64, finished as f64).unwrap_or(0.0);
-        let latency_ms = LatencySummary::from_hist(&self.latency);
-        let in_system_mean = self.in_system.mean_since(w, end, measured_ns);
-        let mut warnings = Vec::new();
-        // Saturated: capsim shed load, or the second half of the measured
-        // window served clearly less than was offered while the number of
-        // requests in the system kept growing.
-        let [s1, s2] = self.tick.served_halves;
-        let [_, o2] = self.tick.offered_halves;
-        let mid = self.tick.in_system_mid.unwrap_or(0);
-        let now_in = self.in_system.value();
-        let growing = now_in > 100 && now_in > 2 * mid.max(1) && (o2 as f64) > 1.02 * s2 as f64;
-        let saturated = self.errors.get(ErrorKind::Overload) > 0 || growing;
-        let _ = s1;
-        if saturated {
-            warnings.push(format!(
-                "saturated: offered load exceeds capacity ({now_in} requests in the system at the end, {mid} at mid-run); latency figures describe a growing queue, not a steady state"
-            ));
-        }
-        if self.errors.get(ErrorKind::Overload) > 0 {
-            warnings.push(format!(
-                "{} arrivals were shed by limits.max_in_flight = {}",
-                self.errors.get(ErrorKind::Overload),
-                self.sc.limits.max_in_flight
-            ));
-        }
-        if self.completed > 0 && self.completed < 1000 {
-            warnings.push(format!(
-                "only {} completed requests: p99 and p99.9 rest on few samples; run longer or at a higher rate",
-                self.completed
-            ));
-        }
-        for (name, comp) in &components {
-            if comp.utilization > 0.95 {
-                warnings.push(format!(
-                    "{name} is at {:.0}% utilization: it is the bottleneck",
-                    comp.utilization * 100.0
-                ));
-            }
-        }
-        let slo = slo_verdicts(self.sys, &latency_ms, error_rate);
-        let scale_log = std::mem::take(&mut self.scale_log);
-        let autoscale = autoscale_summary(
-            self.sys,
-            &scale_log,
-            &self.tick.series,
-            self.warmup_ns,
-            self.sc.interval_ns,
-        );
-        let peak_users = self.vus.as_ref().map(|v| v.peak);
-        let offered_rps = self.offered as f64 / measured_s;
-        RunResult {
-            capsim_version: env!("CARGO_PKG_VERSION").to_string(),
-            model: self.sys.name.clone(),
-            scenario: self.sc.name.clone(),
-            seed: self.seed,
-            replication: self.replication,
-            duration_s: end as f64 / 1e9,
-            warmup_s: self.warmup_ns as f64 / 1e9,
-            measured_s,
-            workload: WorkloadSummary {
-                kind: match self.sc.workload {
-                    Workload::Open { .. } => "open".into(),
-                    Workload::Closed { .. } => "closed".into(),
-                },
-                offered_rps: round6(offered_rps),
-                peak_users,
-            },
-            requests: Requests {
-                total: self.offered,
-                completed: self.completed,
-                failed,
-                in_flight_at_end,
-                errors: self.errors,
-            },
-            error_rate: round6(error_rate),
-            latency_ms,
-            wait_ms: WaitSummary {
-                mean: round6(self.wait.mean_ms()),
-                p95: self.wait.quantile_ms(0.95),
-            },
-            throughput_rps: round6(self.completed as f64 / measured_s),
-            in_system_mean: round6(in_system_mean),
-            saturated,
-            classes,
-            components,
-            slo,
-            autoscale,
-            warnings,
-            events_processed: self.q.events_processed(),
-            cost: None,
-            timeseries: std::mem::take(&mut self.tick.series),
-            scale_log,
-            replica_lifetimes: self
-                .sys
-                .components
-                .iter()
-                .zip(&self.rt)
-                .filter_map(|(c, rt)| match rt {
-                    Runtime::Service(s) => Some((
-                        c.name.clone(),
-                        s.replicas
-                            .iter()
-                            .map(|r| (r.created_ns.min(end), r.stopped_ns.unwrap_or(end).min(end)))
-                            .collect(),
-                    )),
-                    _ => None,
                 })
                 .collect(),
+            class_latency: std::mem::take(&mut self.class_latency),
             latency: std::mem::take(&mut self.latency),
             wait: std::mem::take(&mut self.wait),
-        }
-    }
-}
-
-fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloVerdict> {
-    let s = &sys.slo;
-    let mut out = Vec::new();
-    for (name, target, actual) in [
-        ("mean", s.mean_ns, lat.mean),
-        ("p50", s.p50_ns, lat.p50),
-        ("p90", s.p90_ns, lat.p90),
-        ("p95", s.p95_ns, lat.p95),
-        ("p99", s.p99_ns, lat.p99),
-        ("p999", s.p999_ns, lat.p999),
-    ] {
-        if let Some(t) = target {
-            let target_ms = t as f64 / 1e6;
-            out.push(SloVerdict {
-                metric: format!("{name}_ms"),
-                target: target_ms,
-                actual,
-                ok: actual <= target_ms,
-            });
-        }
-    }
-    if let Some(t) = s.error_rate {
-        out.push(SloVerdict {
-            metric: "error_rate".into(),
-            target: t,
-            actual: error_rate,
-            ok: error_rate <= t,
-        });
-    }
-    out
-}
-
-/// Decision counts, scale-up episodes and SLO breach minutes.
-fn autoscale_summary(
-    sys: &System,
-    log: &[ScaleRecord],
-    ts: &TimeSeries,
-    warmup_ns: u64,
-    interval_ns: u64,
-) -> AutoscaleSummary {
-    let col = |name: &str| ts.columns.iter().position(|c| c == name);
-    let mut services = Vec::new();
-    for comp in &sys.components {
-        let ComponentKind::Service(cfg) = &comp.kind else {
-            continue;
-        };
-        let Some(policy) = &cfg.autoscale else {
-            continue;
-        };
-        let (min, max) = policy.bounds();
-        let mut peak: IndexMap<String, f64> = IndexMap::new();
-        for d in log.iter().filter(|d| d.component == comp.name) {
-            for pair in d.metrics.split(';').filter(|p| !p.is_empty()) {
-                if let Some((k, v)) = pair.split_once('=') {
-                    if let Ok(v) = v.parse::<f64>() {
-                        let e = peak.entry(k.to_string()).or_insert(v);
-                        *e = e.max(v);
-                    }
-                }
-            }
-        }
-        let ready = col(&format!("{}.replicas_ready", comp.name));
-        let series: Vec<f64> = ready
-            .map(|c| ts.rows.iter().filter_map(|r| r[c]).collect())
-            .unwrap_or_default();
-        let ready_min = series.iter().copied().fold(f64::INFINITY, f64::min);
-        let ready_max = series.iter().copied().fold(0.0, f64::max);
-        let peaks = peak
-            .iter()
-            .map(|(k, v)| format!("{k} {}", crate::report::csv_out::fmt_num(*v)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let verdict = if ready_max as u32 >= max {
-            format!("reached its maximum of {max} replicas; the highest metrics it read: {peaks}")
-        } else {
-            format!(
-                "peaked at {} of its {max} replicas, so {max} were never needed; the highest metrics it read: {peaks}",
-                ready_max as u32
-            )
-        };
-        services.push(ServiceScaling {
-            component: comp.name.clone(),
-            min_replicas: min,
-            max_replicas: max,
-            ready_min: if ready_min.is_finite() {
-                ready_min as u32
-            } else {
-                0
+            in_system_mean: self.in_system.mean_since(w, end, measured_ns),
+            saturation: SaturationEvidence {
+                served_halves: self.tick.served_halves,
+                offered_halves: self.tick.offered_halves,
+                in_system_mid: self.tick.in_system_mid,
+                in_system_end: self.in_system.value(),
             },
-            ready_max: ready_max as u32,
-            peak_metrics: peak,
-            verdict,
-        });
-    }
-    let mut out = AutoscaleSummary {
-        services,
-        decisions: log.len() as u64,
-        scale_ups: log.iter().filter(|d| d.desired > d.current).count() as u64,
-        scale_downs: log.iter().filter(|d| d.desired < d.current).count() as u64,
-        ..Default::default()
-    };
-    // Episodes: scale-ups of a component with less than 5 minutes between them.
-    const GAP_S: f64 = 300.0;
-    let (t_col, offered_col) = (col("time_s"), col("offered_rps"));
-    let offered_at = |t0: f64, t1: f64| -> Vec<(f64, f64)> {
-        match (t_col, offered_col) {
-            (Some(tc), Some(oc)) => ts
-                .rows
-                .iter()
-                .filter_map(|r| Some((r[tc]?, r[oc]?)))
-                .filter(|&(t, _)| t > t0 && t <= t1)
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    for comp in &sys.components {
-        let ups: Vec<&ScaleRecord> = log
-            .iter()
-            .filter(|d| d.component == comp.name && d.desired > d.current)
-            .collect();
-        let mut i = 0;
-        while i < ups.len() {
-            let mut j = i;
-            while j + 1 < ups.len() && ups[j + 1].time_s - ups[j].time_s < GAP_S {
-                j += 1;
-            }
-            let first = ups[i];
-            let ready = ups[i..=j]
-                .iter()
-                .filter_map(|d| d.ready_s)
-                .fold(first.time_s, f64::max);
-            // Load rise: the first interval in the 5 minutes before the
-            // decision whose offered rate exceeds 1.1x the 5 minutes before.
-            let base: Vec<(f64, f64)> =
-                offered_at(first.time_s - 2.0 * GAP_S, first.time_s - GAP_S);
-            let rise = if base.is_empty() {
-                first.time_s
-            } else {
-                let level = base.iter().map(|p| p.1).sum::<f64>() / base.len() as f64;
-                offered_at(first.time_s - GAP_S, first.time_s)
-                    .into_iter()
-                    .find(|&(_, o)| o > 1.1 * level)
-                    .map(|(t, _)| t - interval_ns as f64 / 1e9)
-                    .unwrap_or(first.time_s)
-                    .min(first.time_s)
-            };
-            out.surges.push(Surge {
-                component: comp.name.clone(),
-                load_rise_s: round6(rise),
-                first_decision_s: round6(first.time_s),
-                capacity_ready_s: round6(ready),
-                from_replicas: first.current,
-                to_replicas: ups[j].desired,
-                time_to_first_decision_s: round6(first.time_s - rise),
-                time_to_capacity_s: round6(ready - rise),
-            });
-            i = j + 1;
+            components,
+            series: std::mem::take(&mut self.tick.series),
+            decisions: std::mem::take(&mut self.scale_log),
+            replica_lifetimes,
+            peak_users: self.vus.as_ref().map(|v| v.peak),
+            events_processed: self.q.events_processed(),
         }
     }
-    // SLO breach minutes over the measured intervals.
-    let slo = &sys.slo;
-    let checks: Vec<(usize, f64)> = [
-        ("latency_p95_ms", slo.p95_ns.map(|t| t as f64 / 1e6)),
-        ("latency_p99_ms", slo.p99_ns.map(|t| t as f64 / 1e6)),
-        ("error_rate", slo.error_rate),
-    ]
-    .into_iter()
-    .filter_map(|(name, target)| Some((col(name)?, target?)))
-    .collect();
-    if let Some(tc) = t_col {
-        let mut breached_s = 0.0;
-        let mut prev_t = 0.0;
-        for r in &ts.rows {
-            let t = r[tc].unwrap_or(prev_t);
-            let span = t - prev_t;
-            if t * 1e9 > warmup_ns as f64
-                && checks
-                    .iter()
-                    .any(|&(c, target)| r[c].is_some_and(|v| v > target))
-            {
-                breached_s += span;
-            }
-            prev_t = t;
-        }
-        out.slo_breach_minutes = round6(breached_s / 60.0);
-    }
-    out
 }

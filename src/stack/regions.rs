@@ -6,9 +6,9 @@
 
 use super::event::Event;
 use super::request::{Frame, ReqId};
-use super::result::ErrorKind;
 use super::sim::Simulation;
 use crate::input::model::{CompId, ComponentKind, Op};
+use crate::metrics::result::ErrorKind;
 use rand::Rng;
 
 impl Simulation<'_> {

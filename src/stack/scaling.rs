@@ -5,9 +5,9 @@
 
 use super::event::Event;
 use super::request::Frame;
-use super::result::{ErrorKind, ScaleRecord};
 use super::sim::{Replica, ReplicaState, Runtime, ServiceRt, Simulation};
 use crate::input::model::{CompId, ComponentKind, Service};
+use crate::metrics::result::{ErrorKind, ScaleRecord};
 use crate::metrics::Mark;
 use capsim_autoscale::{Observation, PodPhase, PodSample};
 
@@ -110,7 +110,7 @@ impl Simulation<'_> {
             proposal: target,
             desired: target,
             reason: format!("schedule: bounds now [{min}, {max}]"),
-            metrics: String::new(),
+            metrics: Vec::new(),
             ready_s: ready_at.map(|t| t as f64 / 1e9),
         });
     }
@@ -138,12 +138,6 @@ impl Simulation<'_> {
         } else {
             None
         };
-        let metrics = d
-            .metrics
-            .iter()
-            .map(|(k, v)| format!("{k}={}", crate::report::csv_out::fmt_num(*v)))
-            .collect::<Vec<_>>()
-            .join(";");
         self.scale_log.push(ScaleRecord {
             time_s: now as f64 / 1e9,
             component: self.sys.components[comp as usize].name.clone(),
@@ -151,7 +145,7 @@ impl Simulation<'_> {
             proposal: d.proposal,
             desired: d.desired,
             reason: d.reason,
-            metrics,
+            metrics: d.metrics,
             ready_s: ready_at.map(|t| t as f64 / 1e9),
         });
         if next > now && next <= self.end_ns {

@@ -4,9 +4,9 @@
 
 use super::event::Event;
 use super::request::{Frame, ReqId};
-use super::result::ErrorKind;
 use super::sim::{Runtime, ServiceRt, Simulation};
 use crate::input::model::{CompId, ComponentKind};
+use crate::metrics::result::ErrorKind;
 
 impl Simulation<'_> {
     fn service_rt(&mut self, comp: CompId) -> &mut ServiceRt {

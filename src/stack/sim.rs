@@ -5,10 +5,11 @@ use super::cpu::Cpu;
 use super::event::Event;
 use super::pool::PoolState;
 use super::request::{Arena, ReqId};
-use super::result::{ErrorCounts, RunResult};
 use super::station::Station;
 use crate::input::model::{ComponentKind, Scheduling, System};
 use crate::input::scenario::{Scenario, Workload};
+use crate::metrics::result::{ErrorCounts, RunResult};
+use crate::metrics::Recording;
 use crate::metrics::{LatencyHistogram, Level};
 use capsim_des::{EventQueue, RngStreams, SimTime, StreamRng};
 use std::collections::VecDeque;
@@ -186,7 +187,7 @@ pub struct Simulation<'a> {
     pub(crate) seed: u64,
     pub(crate) replication: u64,
     /// Every autoscaler decision, in time order.
-    pub(crate) scale_log: Vec<super::result::ScaleRecord>,
+    pub(crate) scale_log: Vec<crate::metrics::result::ScaleRecord>,
     /// Pool connections leaked by each scenario event (to give back).
     pub(crate) leaked: Vec<u32>,
     /// Per region: when it failed (`None`: healthy).
@@ -385,7 +386,14 @@ impl<'a> Simulation<'a> {
 
     /// [`Self::run`], calling `progress` with the simulated time (ns) after
     /// each reporting interval (for a progress bar; it cannot change results).
-    pub fn run_with_progress(mut self, progress: Option<&dyn Fn(u64)>) -> RunResult {
+    pub fn run_with_progress(self, progress: Option<&dyn Fn(u64)>) -> RunResult {
+        let (sys, sc) = (self.sys, self.sc);
+        crate::metrics::summarize(sys, sc, self.record(progress))
+    }
+
+    /// Runs to the end of the scenario and returns its measurements, not
+    /// yet summarised.
+    pub fn record(mut self, progress: Option<&dyn Fn(u64)>) -> Recording {
         self.start_workload();
         self.start_scaling();
         self.schedule_chaos();
@@ -404,7 +412,7 @@ impl<'a> Simulation<'a> {
                 p(t.as_nanos());
             }
         }
-        self.finish()
+        self.into_recording()
     }
 
     fn handle(&mut self, ev: Event) {

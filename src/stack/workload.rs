@@ -3,9 +3,9 @@
 
 use super::event::Event;
 use super::request::{ReqKind, NO_VU};
-use super::result::ErrorKind;
 use super::sim::Simulation;
 use crate::input::scenario::Workload;
+use crate::metrics::result::ErrorKind;
 use rand::Rng;
 use rand_distr::Exp1;
 

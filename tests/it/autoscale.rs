@@ -237,6 +237,38 @@ fn events_naming_unknown_or_wrong_components_are_located_errors() {
     );
 }
 
+/// A replay whose output cannot be written exits 1 (a write failure, as for
+/// every command), not 2 (bad input).
+#[test]
+fn replay_write_failure_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    fs::write(&blocker, "a file where a folder is needed").unwrap();
+    let out = assert_cmd::Command::cargo_bin("capsim")
+        .unwrap()
+        .args(["replay", "--policy"])
+        .arg(repo("docs/examples/replay/hpa-api.yaml"))
+        .arg("--metrics")
+        .arg(repo("docs/examples/replay/demand.csv"))
+        .args([
+            "--initial-replicas",
+            "2",
+            "--cpu-request",
+            "0.5",
+            "--memory-request",
+            "512",
+            "--startup",
+            "45s",
+            "--out",
+        ])
+        .arg(blocker.join("replay.csv"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+}
+
 /// `capsim replay` on the documented example reproduces its golden output
 /// (bless with UPDATE_GOLDEN=1 after a deliberate change).
 #[test]

@@ -216,8 +216,9 @@ pub struct ScaleRecord {
     /// What the controller set.
     pub desired: u32,
     pub reason: String,
-    /// `name=value` pairs separated by `;`.
-    pub metrics: String,
+    /// What the controller read, in its order (`autoscale.csv` prints them
+    /// as `name=value` pairs separated by `;`).
+    pub metrics: Vec<(String, f64)>,
     /// When the capacity added by this decision was ready (scale-ups).
     pub ready_s: Option<f64>,
 }
