@@ -13,6 +13,12 @@ const NS: u64 = 1_000_000_000;
 pub const MAX_DURATION_NS: u64 = 366 * 86_400 * NS;
 /// Most reporting intervals in one run.
 pub const MAX_INTERVALS: u64 = 1_000_000;
+/// Highest offered rate accepted (requests per second, after `multiplier`
+/// and `unit = "users"`). Arrival times are integer nanoseconds, so the
+/// mean gap must stay well above 1 ns: at 10^7/s it is 100 ns and rounding
+/// biases the rate by under 0.5%; far above it the arrival loop would
+/// spend its time on gaps that round to zero.
+pub const MAX_RATE_PER_S: f64 = 1e7;
 
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -376,6 +382,16 @@ fn open_workload(
             &wp.at("unit"),
             format!("found \"{other}\", expected \"rps\" or \"users\""),
         ),
+    }
+    let peak = rate.max_rate();
+    if peak > MAX_RATE_PER_S {
+        let key = if w.rate.is_some() { "rate" } else { "curve" };
+        c.err(
+            &wp.at(key),
+            format!(
+                "the offered rate peaks at {peak:e} requests/s, above the maximum of {MAX_RATE_PER_S:e} requests/s"
+            ),
+        );
     }
     let clients = match w.clients {
         Some(0) => {
