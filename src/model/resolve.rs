@@ -10,6 +10,12 @@ use capsim_cost::unit::Dimension;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Most spot interruptions per replica-hour accepted: one a minute, a mean
+/// replica life shorter than most startups. Published spot interruption
+/// frequencies are a few percent per month, so this only stops rates that
+/// would make the run schedule interruptions without end.
+pub const MAX_INTERRUPTIONS_PER_HOUR: f64 = 60.0;
+
 /// Reads, parses and checks a model file.
 pub fn load_model(path: &Path) -> Result<System, InputErrors> {
     load_model_with_pricing(path, None)
@@ -975,6 +981,12 @@ impl Resolver<'_> {
                 return None;
             }
         };
+        if let Some(r) = d.interruptions_per_hour.filter(|r| *r > MAX_INTERRUPTIONS_PER_HOUR) {
+            self.err(
+                &path.at("interruptions_per_hour"),
+                format!("found {r}, expected at most {MAX_INTERRUPTIONS_PER_HOUR} interruptions per replica-hour"),
+            );
+        }
         if d.interruptions_per_hour.is_some() && d.kind != "spot" {
             self.err(
                 &path.at("interruptions_per_hour"),
