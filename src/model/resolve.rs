@@ -788,8 +788,12 @@ impl Resolver<'_> {
                 }
             }
         }
-        let failover_ns = r.detection.map(|d| d.nanos()).unwrap_or(30_000_000_000)
-            + r.dns_ttl.map(|d| d.nanos()).unwrap_or(60_000_000_000);
+        // Saturating: two long durations mean "never", not a wrapped sum.
+        let failover_ns = r
+            .detection
+            .map(|d| d.nanos())
+            .unwrap_or(30_000_000_000)
+            .saturating_add(r.dns_ttl.map(|d| d.nanos()).unwrap_or(60_000_000_000));
         Regions {
             names,
             users,

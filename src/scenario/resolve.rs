@@ -213,7 +213,10 @@ pub fn resolve_scenario(src: &SourceFile, raw: RawScenario) -> Result<Scenario, 
     };
     let w = &raw.workload;
     let wp = root.at("workload");
-    let stages_total: u64 = w.stages.iter().map(|s| s.duration.nanos()).sum();
+    let stages_total: u64 = w
+        .stages
+        .iter()
+        .fold(0u64, |t, s| t.saturating_add(s.duration.nanos()));
     let duration_ns = match (raw.duration, w.kind.as_str()) {
         (Some(d), _) => d.nanos(),
         (None, "closed") if stages_total > 0 => stages_total,

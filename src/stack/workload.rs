@@ -29,7 +29,7 @@ pub(crate) fn vu_plan(w: &Workload) -> Vec<(u64, u32)> {
         if b != a {
             let span = a.abs_diff(b) as u128;
             for step in 1..=span {
-                let t = t0 + (d as u128 * step / span) as u64;
+                let t = t0.saturating_add((d as u128 * step / span) as u64);
                 let target = if b > a {
                     a + step as u32
                 } else {

@@ -6,6 +6,7 @@
 mod support;
 
 mod arrivals;
+mod overflow;
 mod spot;
 
 use std::sync::mpsc;

@@ -288,7 +288,7 @@ pub fn replay(
     };
     let t0 = first.time_ns;
     let t_last = demand.rows.last().map_or(t0, |r| r.time_ns);
-    let internal = |t: u64| t - t0 + ORIGIN_NS;
+    let internal = |t: u64| (t - t0).saturating_add(ORIGIN_NS);
 
     let mut ctrl = policy.build();
     let (base_min, base_max) = policy.bounds();
