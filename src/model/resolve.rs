@@ -870,7 +870,7 @@ impl Resolver<'_> {
         };
         let dir = self.base_dir.clone();
         let mut loader = |rel: &str| {
-            std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read {rel}: {e}"))
+            crate::input::read_text(&dir.join(rel)).map_err(|e| format!("{rel}: {e}"))
         };
         match cfg.resolve(&mut loader) {
             Ok(p) => Some(p),

@@ -6,6 +6,7 @@
 mod support;
 
 mod arrivals;
+mod inputs;
 mod overflow;
 mod spot;
 

@@ -234,8 +234,17 @@ pub struct ThresholdRuleConfig {
 /// TOML. A `manifest = "..."` path is resolved relative to the file's directory.
 pub fn load_policy_file(path: &Path) -> Result<Policy, Error> {
     let read = |p: &Path| {
-        std::fs::read_to_string(p)
-            .map_err(|e| Error::config(format!("cannot read {}: {e}", p.display())))
+        // Regular files of bounded size only: a FIFO or /dev/zero would
+        // block or never end.
+        const MAX_BYTES: u64 = 64 * 1024 * 1024;
+        let fail = |m: String| Error::config(format!("cannot read {}: {m}", p.display()));
+        let meta = std::fs::metadata(p).map_err(|e| fail(e.to_string()))?;
+        if !meta.is_file() || meta.len() > MAX_BYTES {
+            return Err(fail(format!(
+                "expected a regular file of at most {MAX_BYTES} bytes"
+            )));
+        }
+        std::fs::read_to_string(p).map_err(|e| fail(e.to_string()))
     };
     let text = read(path)?;
     let in_file = |e: Error| match e {
