@@ -665,10 +665,14 @@ impl Resolver<'_> {
             .and_then(|r| r.period)
             .map(|d| d.nanos())
             .unwrap_or(10_000_000_000);
-        if period_ns == 0 {
+        if period_ns < 1_000_000_000 {
+            // Kubernetes probes: periodSeconds is a whole number, at least 1.
             self.err(
                 &path.at("readiness").at("period"),
-                "found 0s, expected a probe period above zero",
+                format!(
+                    "found {}, expected a probe period of at least 1s",
+                    capsim_autoscale::duration::format_duration(period_ns)
+                ),
             );
         }
         let provisioning = Provisioning {

@@ -344,7 +344,7 @@ fn autoscale_blocks(rep: &RunReport) -> Vec<Block> {
             format!(
                 "Autoscalers are configured on {}; they made {} decision(s) and changed no replica count.",
                 configured.join(", "),
-                log.len()
+                rep.result.autoscale.decisions
             )
         };
         return vec![Block::Paragraph(p)];

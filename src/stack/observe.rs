@@ -595,17 +595,32 @@ fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloV
     out
 }
 
+/// Raises `peaks` to the values in a decision's `name=value;...` metrics,
+/// read back from that text so the summary matches `autoscale.csv`.
+pub(crate) fn note_peaks(peaks: &mut IndexMap<String, f64>, metrics: &str) {
+    for pair in metrics.split(';').filter(|p| !p.is_empty()) {
+        if let Some((k, v)) = pair.split_once('=') {
+            if let Ok(v) = v.parse::<f64>() {
+                let e = peaks.entry(k.to_string()).or_insert(v);
+                *e = e.max(v);
+            }
+        }
+    }
+}
+
 /// Decision counts, scale-up episodes and SLO breach minutes.
 fn autoscale_summary(
     sys: &System,
     log: &[ScaleRecord],
+    peaks: &[IndexMap<String, f64>],
+    noops: u64,
     ts: &TimeSeries,
     warmup_ns: u64,
     interval_ns: u64,
 ) -> AutoscaleSummary {
     let col = |name: &str| ts.columns.iter().position(|c| c == name);
     let mut services = Vec::new();
-    for comp in &sys.components {
+    for (i, comp) in sys.components.iter().enumerate() {
         let ComponentKind::Service(cfg) = &comp.kind else {
             continue;
         };
@@ -613,17 +628,7 @@ fn autoscale_summary(
             continue;
         };
         let (min, max) = policy.bounds();
-        let mut peak: IndexMap<String, f64> = IndexMap::new();
-        for d in log.iter().filter(|d| d.component == comp.name) {
-            for pair in d.metrics.split(';').filter(|p| !p.is_empty()) {
-                if let Some((k, v)) = pair.split_once('=') {
-                    if let Ok(v) = v.parse::<f64>() {
-                        let e = peak.entry(k.to_string()).or_insert(v);
-                        *e = e.max(v);
-                    }
-                }
-            }
-        }
+        let peak = peaks.get(i).cloned().unwrap_or_default();
         let ready = col(&format!("{}.replicas_ready", comp.name));
         let series: Vec<f64> = ready
             .map(|c| ts.rows.iter().filter_map(|r| r[c]).collect())
@@ -659,7 +664,7 @@ fn autoscale_summary(
     }
     let mut out = AutoscaleSummary {
         services,
-        decisions: log.len() as u64,
+        decisions: log.len() as u64 + noops,
         scale_ups: log.iter().filter(|d| d.desired > d.current).count() as u64,
         scale_downs: log.iter().filter(|d| d.desired < d.current).count() as u64,
         ..Default::default()

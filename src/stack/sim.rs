@@ -187,6 +187,11 @@ pub struct Simulation<'a> {
     pub(crate) replication: u64,
     /// Every autoscaler decision, in time order.
     pub(crate) scale_log: Vec<super::result::ScaleRecord>,
+    /// Reconciles that changed nothing: counted, not logged (a short sync
+    /// period would otherwise log a row per tick).
+    pub(crate) scale_noops: u64,
+    /// Per component: the highest value read of each autoscaler metric.
+    pub(crate) scale_peaks: Vec<indexmap::IndexMap<String, f64>>,
     /// Pool connections leaked by each scenario event (to give back).
     pub(crate) leaked: Vec<u32>,
     /// Per region: when it failed (`None`: healthy).
@@ -353,6 +358,8 @@ impl<'a> Simulation<'a> {
             seed,
             replication,
             scale_log: Vec::new(),
+            scale_noops: 0,
+            scale_peaks: vec![Default::default(); sys.components.len()],
             leaked: vec![0; sc.events.len()],
             region_down_since: vec![None; sys.regions.names.len()],
             region_rng: streams.stream("regions"),
