@@ -243,7 +243,17 @@ fn headline(rep: &RunReport) -> Block {
     row("in system (mean)", (num(r.in_system_mean), String::new()));
     row(
         "saturated",
-        (if r.saturated { "yes" } else { "no" }.into(), String::new()),
+        (
+            if r.requests.completed == 0 {
+                "nothing completed"
+            } else if r.saturated {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
+            String::new(),
+        ),
     );
     if let Some(b) = &r.cost {
         row(

@@ -474,6 +474,12 @@ impl Simulation<'_> {
                 self.sc.limits.max_in_flight
             ));
         }
+        if self.completed == 0 && self.offered > 0 {
+            warnings.push(format!(
+                "nothing completed: all {} measured requests failed or were still in flight at the end; there are no latency figures (0 in summary.json), and latency SLOs fail",
+                self.offered
+            ));
+        }
         if self.completed > 0 && self.completed < 1000 {
             warnings.push(format!(
                 "only {} completed requests: p99 and p99.9 rest on few samples; run longer or at a higher rate",
@@ -488,11 +494,13 @@ impl Simulation<'_> {
                 ));
             }
         }
-        let slo = slo_verdicts(self.sys, &latency_ms, error_rate);
+        let slo = slo_verdicts(self.sys, &latency_ms, error_rate, self.completed);
         let scale_log = std::mem::take(&mut self.scale_log);
         let autoscale = autoscale_summary(
             self.sys,
             &scale_log,
+            &self.scale_peaks,
+            self.scale_noops,
             &self.tick.series,
             self.warmup_ns,
             self.sc.interval_ns,
@@ -563,7 +571,14 @@ impl Simulation<'_> {
     }
 }
 
-fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloVerdict> {
+/// With nothing completed there is no latency to meet a target: latency
+/// SLOs fail rather than pass on a 0 ms placeholder.
+fn slo_verdicts(
+    sys: &System,
+    lat: &LatencySummary,
+    error_rate: f64,
+    completed: u64,
+) -> Vec<SloVerdict> {
     let s = &sys.slo;
     let mut out = Vec::new();
     for (name, target, actual) in [
@@ -580,7 +595,7 @@ fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloV
                 metric: format!("{name}_ms"),
                 target: target_ms,
                 actual,
-                ok: actual <= target_ms,
+                ok: completed > 0 && actual <= target_ms,
             });
         }
     }
