@@ -16,6 +16,11 @@ use std::path::Path;
 /// would make the run schedule interruptions without end.
 pub const MAX_INTERRUPTIONS_PER_HOUR: f64 = 60.0;
 
+/// Most request classes in a model. Each costs a latency histogram
+/// (about 37 KB at 2 significant digits) and a handler slot per service,
+/// so the cap bounds that memory at tens of MB.
+pub const MAX_CLASSES: usize = 1000;
+
 /// Reads, parses and checks a model file.
 pub fn load_model(path: &Path) -> Result<System, InputErrors> {
     load_model_with_pricing(path, None)
@@ -231,13 +236,23 @@ impl Resolver<'_> {
         if raw.classes.is_empty() {
             self.err(&root, "the model has no [[classes]]; expected at least one request class with a name, share and entry");
         }
-        if raw.classes.len() > u16::MAX as usize {
+        if raw.classes.len() > MAX_CLASSES {
             self.err(
                 &root.at("classes"),
-                "too many request classes (at most 65535)",
+                format!(
+                    "found {} request classes, expected at most {MAX_CLASSES}",
+                    raw.classes.len()
+                ),
             );
         }
         for (i, c) in raw.classes.iter().enumerate() {
+            if c.name.is_empty() || c.name.chars().count() > 64 || c.name.chars().any(char::is_control)
+            {
+                self.err(
+                    &root.at("classes").at(i).at("name"),
+                    "expected a class name of 1 to 64 characters without control characters",
+                );
+            }
             if self
                 .class_ids
                 .insert(c.name.clone(), i as ClassId)
@@ -558,10 +573,11 @@ impl Resolver<'_> {
             );
         }
         let cores = s.cores.unwrap_or(1.0);
-        if !(cores.is_finite() && cores > 0.0 && cores <= 1024.0) {
+        if !(cores.is_finite() && (0.001..=1024.0).contains(&cores)) {
+            // 0.001 is Kubernetes' smallest CPU quantity (1 millicore).
             self.err(
                 &path.at("cores"),
-                format!("found {cores}, expected a number of cores above 0 (at most 1024)"),
+                format!("found {cores}, expected 0.001 to 1024 cores"),
             );
         }
         let concurrency = self.positive_u32(&path.at("concurrency"), s.concurrency, 100);
@@ -633,11 +649,19 @@ impl Resolver<'_> {
             .autoscale
             .as_ref()
             .and_then(|t| self.autoscale(&path.at("autoscale"), t.clone()));
-        if let Some(policy) = &autoscale {
-            let (min, max) = policy.bounds();
-            if replicas < min || replicas > max {
-                // Legal: the controller clamps at its first reconcile, as HPA does.
-            }
+        // Weights go to replicas by index: one past the most replicas there
+        // can ever be would never be used, which is a mistake in the model.
+        let most = autoscale
+            .as_ref()
+            .map_or(replicas, |p| p.bounds().1.max(replicas));
+        if balancer.weights.len() > most as usize {
+            self.err(
+                &path.at("balancer").at("weights"),
+                format!(
+                    "found {} weights for at most {most} replicas, expected one weight per replica",
+                    balancer.weights.len()
+                ),
+            );
         }
         let cpu_request = s.cpu_request.unwrap_or(cores);
         if !(cpu_request.is_finite() && cpu_request > 0.0) {
@@ -752,6 +776,12 @@ impl Resolver<'_> {
             .values()
             .filter(|v| v.is_finite() && **v > 0.0)
             .sum();
+        if !names.is_empty() && total <= 0.0 {
+            self.err(
+                &path.at("users"),
+                "every region's user share is 0: expected at least one share above 0",
+            );
+        }
         let mut users = Vec::new();
         for (name, &v) in &r.users {
             if !(v.is_finite() && v >= 0.0) {

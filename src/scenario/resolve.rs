@@ -505,6 +505,12 @@ fn build_curve(
             ])
         }
         RawCurve::Step(Step { rate, steps }) => {
+            if let Some(i) = (1..steps.len()).find(|&i| steps[i].at < steps[i - 1].at) {
+                c.err(
+                    &p.at("steps").at(i).at("at"),
+                    "the steps are not in time order: this one is earlier than the one before",
+                );
+            }
             let mut knots = vec![(0, c.rate(&p.at("rate"), *rate))];
             let mut last = *rate;
             for (i, st) in steps.iter().enumerate() {
@@ -598,6 +604,12 @@ fn build_curve(
                 c.err(
                     &p.at("points"),
                     "found no points, expected e.g. [{ at = \"0s\", rate = 100 }]",
+                );
+            }
+            if let Some(i) = (1..points.len()).find(|&i| points[i].at < points[i - 1].at) {
+                c.err(
+                    &p.at("points").at(i).at("at"),
+                    "the points are not in time order: this one is earlier than the one before",
                 );
             }
             let knots = points
@@ -774,6 +786,34 @@ fn resolve_events(
         if e.at.nanos() > duration_ns {
             c.err(&p.at("at"), "the event is after the end of the scenario");
         }
+        let takes: &[&str] = match kind {
+            EventKind::Kill { .. } => &["count"],
+            EventKind::ZoneOutage { .. } => &["zone", "duration"],
+            EventKind::DbFailover { .. } => &["downtime"],
+            EventKind::CacheFlush { .. } => &["warmup"],
+            EventKind::CacheFail { .. } | EventKind::RegionOutage { .. } => &["duration"],
+            EventKind::Latency { .. } => &["add", "duration"],
+            EventKind::PoolLeak { .. } => &["count", "duration"],
+        };
+        for (key, present) in [
+            ("count", e.count.is_some()),
+            ("zone", e.zone.is_some()),
+            ("downtime", e.downtime.is_some()),
+            ("duration", e.duration.is_some()),
+            ("warmup", e.warmup.is_some()),
+            ("add", e.add.is_some()),
+        ] {
+            if present && !takes.contains(&key) {
+                c.err(
+                    &p.at(key),
+                    format!(
+                        "`{key}` does not apply to kind = \"{}\" (it takes: {})",
+                        e.kind,
+                        takes.join(", ")
+                    ),
+                );
+            }
+        }
         out.push(ScenarioEvent {
             at_ns: e.at.nanos(),
             target: e.target.clone(),
@@ -832,7 +872,21 @@ pub fn check_events(sys: &crate::model::System, sc: &Scenario) -> Result<(), Inp
                 );
                 errors.push(err);
             }
-            Some(_) => {}
+            Some(comp) => {
+                if let (
+                    EventKind::ZoneOutage { zone, .. },
+                    crate::model::ComponentKind::Service(s),
+                ) = (&e.kind, &comp.kind)
+                {
+                    if *zone >= s.zones {
+                        err.message = format!(
+                            "zone {zone} does not exist: \"{}\" has {} zone(s), numbered from 0",
+                            e.target, s.zones
+                        );
+                        errors.push(err);
+                    }
+                }
+            }
         }
     }
     errors.into_result(())
