@@ -345,8 +345,10 @@ impl<'a> Simulation<'a> {
             in_system: Level::default(),
             latency: LatencyHistogram::default(),
             wait: LatencyHistogram::default(),
+            // Two significant digits (1%): a tenth of the memory of the
+            // run-wide histogram, which keeps three.
             class_latency: (0..n_classes)
-                .map(|_| LatencyHistogram::default())
+                .map(|_| LatencyHistogram::new(2))
                 .collect(),
             class_counts: vec![(0, 0, 0); n_classes],
             offered: 0,
