@@ -246,7 +246,9 @@ impl Resolver<'_> {
             );
         }
         for (i, c) in raw.classes.iter().enumerate() {
-            if c.name.is_empty() || c.name.chars().count() > 64 || c.name.chars().any(char::is_control)
+            if c.name.is_empty()
+                || c.name.chars().count() > 64
+                || c.name.chars().any(char::is_control)
             {
                 self.err(
                     &root.at("classes").at(i).at("name"),
@@ -903,9 +905,8 @@ impl Resolver<'_> {
             }
         };
         let dir = self.base_dir.clone();
-        let mut loader = |rel: &str| {
-            crate::input::read_text(&dir.join(rel)).map_err(|e| format!("{rel}: {e}"))
-        };
+        let mut loader =
+            |rel: &str| crate::input::read_text(&dir.join(rel)).map_err(|e| format!("{rel}: {e}"));
         match cfg.resolve(&mut loader) {
             Ok(p) => Some(p),
             Err(e) => {
@@ -1019,7 +1020,10 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        if let Some(r) = d.interruptions_per_hour.filter(|r| *r > MAX_INTERRUPTIONS_PER_HOUR) {
+        if let Some(r) = d
+            .interruptions_per_hour
+            .filter(|r| *r > MAX_INTERRUPTIONS_PER_HOUR)
+        {
             self.err(
                 &path.at("interruptions_per_hour"),
                 format!("found {r}, expected at most {MAX_INTERRUPTIONS_PER_HOUR} interruptions per replica-hour"),

@@ -665,8 +665,7 @@ pub fn read_rate_csv(
     rate_col: &str,
     step: bool,
 ) -> Result<RateCurve, String> {
-    let text =
-        crate::input::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::input::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr
         .headers()

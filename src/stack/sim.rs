@@ -347,9 +347,7 @@ impl<'a> Simulation<'a> {
             wait: LatencyHistogram::default(),
             // Two significant digits (1%): a tenth of the memory of the
             // run-wide histogram, which keeps three.
-            class_latency: (0..n_classes)
-                .map(|_| LatencyHistogram::new(2))
-                .collect(),
+            class_latency: (0..n_classes).map(|_| LatencyHistogram::new(2)).collect(),
             class_counts: vec![(0, 0, 0); n_classes],
             offered: 0,
             completed: 0,

@@ -56,7 +56,10 @@ fn compare_fail_on_a_malformed_figure_is_exit_2() {
             .unwrap();
         let e = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{bad}: {e}");
-        assert!(e.contains("cand.json") && e.contains("latency_ms.p95"), "{e}");
+        assert!(
+            e.contains("cand.json") && e.contains("latency_ms.p95"),
+            "{e}"
+        );
     }
     // A well-formed pair is judged as before.
     let cand = write(dir.path(), "cand.json", r#"{"latency_ms": {"p95": 105}}"#);

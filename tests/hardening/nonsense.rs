@@ -106,7 +106,9 @@ fn a_run_where_nothing_completed_says_so() {
     assert_eq!(r.requests.completed, 0);
     assert!(r.requests.failed > 0);
     assert!(
-        r.warnings.iter().any(|w| w.starts_with("nothing completed")),
+        r.warnings
+            .iter()
+            .any(|w| w.starts_with("nothing completed")),
         "{:?}",
         r.warnings
     );
@@ -118,7 +120,10 @@ fn a_run_where_nothing_completed_says_so() {
     let s = write(dir.path(), "s.toml", SC);
     let o = run_cli(&m, &s, &dir.path().join("out"), &[]);
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(text.contains("latency    none: nothing completed"), "{text}");
+    assert!(
+        text.contains("latency    none: nothing completed"),
+        "{text}"
+    );
     assert!(!text.contains("mean 0.0 ms"), "{text}");
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
     assert!(html.contains("nothing completed"));

@@ -6,7 +6,8 @@ use super::ONE_SERVICE;
 use crate::support::{capsim, run_cli, write};
 use std::path::Path;
 
-const SC: &str = "duration = \"20s\"\nseed = 5\ninterval = \"5s\"\n[workload]\ntype = \"open\"\nrate = 50\n";
+const SC: &str =
+    "duration = \"20s\"\nseed = 5\ninterval = \"5s\"\n[workload]\ntype = \"open\"\nrate = 50\n";
 
 fn check_markdown(dir: &Path, md: &Path) -> std::process::Output {
     let m = write(dir, "m.toml", ONE_SERVICE);
@@ -35,7 +36,12 @@ fn markdown_through_a_symlink_updates_its_target_and_keeps_the_link() {
     let link = dir.path().join("pr.md");
     std::os::unix::fs::symlink("comments/pr.md", &link).unwrap();
     let o = check_markdown(dir.path(), &link);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let meta = std::fs::symlink_metadata(&link).unwrap();
     assert!(meta.file_type().is_symlink(), "the link was replaced");
     let text = std::fs::read_to_string(real.join("pr.md")).unwrap();
@@ -63,7 +69,12 @@ fn markdown_to_a_fifo_is_streamed_and_the_fifo_survives() {
         let (d, f) = (dir.path().to_path_buf(), fifo.clone());
         move || check_markdown(&d, &f)
     });
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = reader.join().unwrap();
     assert!(text.contains("p95"), "{text}");
     let ft = std::fs::symlink_metadata(&fifo).unwrap().file_type();
@@ -117,7 +128,10 @@ fn a_second_concurrent_run_into_one_folder_gets_a_clear_error() {
     let o = run_cli(&m, &s, &out, &["--quiet"]);
     assert!(!o.status.success());
     let e = String::from_utf8_lossy(&o.stderr);
-    assert!(e.contains("another capsim run is writing this output folder"), "{e}");
+    assert!(
+        e.contains("another capsim run is writing this output folder"),
+        "{e}"
+    );
     assert!(!out.exists());
     drop(lock);
     let o = run_cli(&m, &s, &out, &["--quiet"]);
@@ -137,7 +151,10 @@ fn an_unfinished_run_leaves_the_previous_set() {
         std::fs::write(staged.dir.join("summary.json"), "half").unwrap();
         // Dropped without commit.
     }
-    assert_eq!(std::fs::read_to_string(out.join("summary.json")).unwrap(), "previous");
+    assert_eq!(
+        std::fs::read_to_string(out.join("summary.json")).unwrap(),
+        "previous"
+    );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -158,5 +175,8 @@ fn a_folder_capsim_did_not_write_is_not_replaced() {
     assert!(!o.status.success());
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("not a capsim output folder"), "{e}");
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }

@@ -38,17 +38,17 @@ const OUTAGE: &str = "duration = \"2m\"\nseed = 9\ninterval = \"10s\"\n[workload
 /// run, exactly as with a failover delay longer than the run.
 #[test]
 fn region_failover_delay_saturates_instead_of_wrapping() {
-    let (sys, sc) = load(
-        &regions_model("100000d", "9806744093709551616ns"),
-        OUTAGE,
-    );
+    let (sys, sc) = load(&regions_model("100000d", "9806744093709551616ns"), OUTAGE);
     let huge = simulate(&sys, &sc, sc.seed, 0);
     let (sys, sc) = load(&regions_model("1d", "1d"), OUTAGE);
     let never = simulate(&sys, &sc, sc.seed, 0);
     let unavailable = huge.requests.errors.get(ErrorKind::Unavailable);
     // About 50/s for the last 60 s.
     assert!(unavailable > 2500, "{unavailable}");
-    assert_eq!(unavailable, never.requests.errors.get(ErrorKind::Unavailable));
+    assert_eq!(
+        unavailable,
+        never.requests.errors.get(ErrorKind::Unavailable)
+    );
     assert_eq!(huge.requests.failed, never.requests.failed);
 }
 

@@ -23,5 +23,8 @@ discount = { type = "spot", percent = 60, interruptions_per_hour = 1e12 }
         "duration = \"10s\"\n[workload]\ntype = \"open\"\nrate = 10\n",
     );
     assert!(e.contains("model.toml:"), "{e}");
-    assert!(e.contains("expected at most 60 interruptions per replica-hour"), "{e}");
+    assert!(
+        e.contains("expected at most 60 interruptions per replica-hour"),
+        "{e}"
+    );
 }
