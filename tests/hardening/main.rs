@@ -7,7 +7,11 @@ mod support;
 
 mod arrivals;
 mod inputs;
+mod memory;
+mod nonsense;
+mod outputs;
 mod overflow;
+mod periods;
 mod spot;
 
 use std::sync::mpsc;
