@@ -7,6 +7,7 @@ pub mod autoscale_csv;
 pub mod charts;
 pub mod csv_out;
 pub mod document;
+pub mod outdir;
 pub mod text;
 
 use crate::experiment::stats::ReplicationStats;
@@ -38,11 +39,19 @@ fn put(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
     atomic::write(&p, bytes).map_err(|e| (p, e))
 }
 
-/// Writes every output of a run into `dir` (created if needed):
+/// Writes every output of a run as one set into `dir` (created if needed;
+/// a previous set there is replaced whole, see [`outdir`]):
 /// `summary.json`, `timeseries.csv` (per-interval means with replications,
 /// plus `timeseries-replications.csv`), the cost files, the charts and
 /// `report.md` / `report.html`.
 pub fn write_run(dir: &Path, rep: &RunReport) -> Result<(), WriteError> {
+    let staged = outdir::begin(dir)?;
+    write_run_files(&staged.dir, rep)?;
+    staged.commit()?;
+    Ok(())
+}
+
+fn write_run_files(dir: &Path, rep: &RunReport) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
     put(
         dir,

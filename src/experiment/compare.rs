@@ -61,6 +61,15 @@ pub fn load_side(path: &Path, opts: &CompareOptions) -> Result<Side, RunError> {
             ))
             .into());
         }
+        for rule in &opts.fail_on {
+            if let Some(m) = malformed(&summary, rule.metric) {
+                return Err(InputErrors::from(InputError::new(
+                    &file,
+                    format!("not a valid summary.json for --fail-on {}: {m}", rule.text),
+                ))
+                .into());
+            }
+        }
         return Ok(Side { name, summary });
     }
     let Some(scenario) = &opts.scenario else {
@@ -370,6 +379,46 @@ fn metric_value(v: &Value, m: Metric) -> Option<f64> {
         Metric::MonthlyCost => num(v, "cost.monthly.total_usd"),
         Metric::TimeToCapacity => time_to_capacity(v),
         Metric::Throughput => num(v, "throughput_rps"),
+    }
+}
+
+/// Why a summary's figure for `m` cannot be judged, when it is present but
+/// not a finite number of 0 or more (a string, null, negative): a gate on
+/// it must not silently pass. A figure that is absent is "not judged".
+fn malformed(v: &Value, m: Metric) -> Option<String> {
+    let key = match m {
+        Metric::Mean => "latency_ms.mean",
+        Metric::P50 => "latency_ms.p50",
+        Metric::P90 => "latency_ms.p90",
+        Metric::P95 => "latency_ms.p95",
+        Metric::P99 => "latency_ms.p99",
+        Metric::P999 => "latency_ms.p999",
+        Metric::Errors | Metric::Availability => "error_rate",
+        Metric::MonthlyCost => "cost.monthly.total_usd",
+        Metric::Throughput => "throughput_rps",
+        Metric::TimeToCapacity => {
+            // A surge that never reached capacity has null here: not judged.
+            let surges = at(v, "autoscale.surges")?.as_array()?;
+            return surges.iter().enumerate().find_map(|(i, s)| {
+                let x = s.get("time_to_capacity_s").filter(|x| !x.is_null())?;
+                bad_figure(x).map(|b| format!("`autoscale.surges[{i}].time_to_capacity_s` {b}"))
+            });
+        }
+    };
+    let x = at(v, key)?;
+    let max = if key == "error_rate" { 1.0 } else { f64::MAX };
+    match x.as_f64() {
+        Some(f) if f > max => Some(format!("`{key}` is {f}, expected at most {max}")),
+        _ => bad_figure(x).map(|b| format!("`{key}` {b}")),
+    }
+}
+
+fn bad_figure(x: &Value) -> Option<String> {
+    match x.as_f64() {
+        Some(f) if f.is_finite() && f >= 0.0 => None,
+        Some(f) => Some(format!("is {f}, expected a number of 0 or more")),
+        None if x.is_null() => Some("is null, expected a number of 0 or more".into()),
+        None => Some(format!("is {x}, expected a number of 0 or more")),
     }
 }
 

@@ -51,9 +51,8 @@ fn located(path: &Path, e: impl std::fmt::Display) -> ReplayError {
 pub fn run_replay(args: &ReplayArgs, sink: &mut dyn std::io::Write) -> Result<(), ReplayError> {
     let policy = capsim_autoscale::load_policy_file(&args.policy)
         .map_err(|e| ReplayError::Input(e.to_string()))?;
-    let file = std::fs::File::open(&args.metrics)
-        .map_err(|e| located(&args.metrics, format!("cannot read the file: {e}")))?;
-    let demand = read_demand_csv(file).map_err(|e| located(&args.metrics, e))?;
+    let text = crate::input::read_text(&args.metrics).map_err(|e| located(&args.metrics, e))?;
+    let demand = read_demand_csv(text.as_bytes()).map_err(|e| located(&args.metrics, e))?;
     let mut opts = ReplayOptions::new(args.initial_replicas);
     opts.cpu_request_cores = args.cpu_request_cores;
     opts.memory_request_mib = args.memory_request_mib;

@@ -598,19 +598,17 @@ pub fn run_stages(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let results: Vec<Result<StageRow, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = plans
-            .iter()
-            .map(|(st, sc, name)| scope.spawn(move || run_stage(st, sc, name)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a stage's simulation panicked".to_string()))
-            })
-            .collect()
-    });
+    // On the rayon pool (as many threads as cores, not one per stage: a
+    // model with thousands of stages used to start thousands of threads);
+    // the indexed collect keeps stage order.
+    use rayon::prelude::*;
+    let results: Vec<Result<StageRow, String>> = plans
+        .par_iter()
+        .map(|(st, sc, name)| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_stage(st, sc, name)))
+                .unwrap_or_else(|_| Err("a stage's simulation panicked".to_string()))
+        })
+        .collect();
     let mut rows = Vec::new();
     for r in results {
         match r {

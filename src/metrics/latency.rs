@@ -62,12 +62,15 @@ impl LatencyHistogram {
         }
     }
 
-    /// The `q` quantile (0..=1) in milliseconds, from the histogram.
+    /// The `q` quantile (0..=1) in milliseconds, from the histogram, never
+    /// above the exact maximum: the histogram reports a bucket's highest
+    /// equivalent value, which can lie above every value recorded in it.
     pub fn quantile_ms(&self, q: f64) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
-        self.hist.value_at_quantile(q.clamp(0.0, 1.0)) as f64 / 1e3
+        let v = self.hist.value_at_quantile(q.clamp(0.0, 1.0)) as f64 / 1e3;
+        v.min(self.max_ms())
     }
 
     /// Exact maximum in milliseconds.
@@ -110,6 +113,21 @@ impl LatencyHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentiles_never_exceed_the_maximum() {
+        let mut h = LatencyHistogram::default();
+        // 1000.123456 ms sits in a bucket whose top is above it.
+        for _ in 0..1000 {
+            h.record_ns(1_000_123_456);
+        }
+        assert!(h.hdr().value_at_quantile(0.999) as f64 / 1e3 > h.max_ms());
+        assert_eq!(h.quantile_ms(0.999), h.max_ms());
+        assert_eq!(h.quantile_ms(0.5), h.max_ms());
+        // Beyond the 30-day range values saturate, the maximum stays exact.
+        h.record_ns(40 * 86_400 * 1_000_000_000);
+        assert!(h.quantile_ms(1.0) <= h.max_ms());
+    }
 
     #[test]
     fn exact_mean_and_close_percentiles() {

@@ -47,11 +47,29 @@ pub struct Recording {
     pub components: Vec<ComponentSummary>,
     /// One row per reporting interval.
     pub series: TimeSeries,
-    /// Every autoscaler decision, in time order.
+    /// Every autoscaler decision that changed something, in time order.
     pub decisions: Vec<ScaleRecord>,
+    /// Reconciles that changed nothing: counted, not logged.
+    pub decision_noops: u64,
+    /// Per component, in model order: the highest value each autoscaler metric
+    /// was read at, over every reconcile (logged or not), as `autoscale.csv`
+    /// prints it.
+    pub decision_peaks: Vec<IndexMap<String, f64>>,
     /// Per service, each replica's `[created, stopped)` in ns.
     pub replica_lifetimes: IndexMap<String, Vec<(u64, u64)>>,
     /// Closed workloads: most virtual users at once.
     pub peak_users: Option<u32>,
     pub events_processed: u64,
+}
+
+/// Raises `peaks` to a reconcile's metric values, as `autoscale.csv` prints
+/// them (see [`super::number::as_printed`]), so the summary and the decision
+/// log agree digit for digit.
+pub fn note_peaks(peaks: &mut IndexMap<String, f64>, metrics: &[(String, f64)]) {
+    for (k, v) in metrics {
+        if let Some(v) = super::number::as_printed(*v) {
+            let e = peaks.entry(k.clone()).or_insert(v);
+            *e = e.max(v);
+        }
+    }
 }

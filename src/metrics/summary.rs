@@ -3,7 +3,7 @@
 //! `[slo]` and the autoscale summary (decisions, surges, breach minutes).
 //! Runs after the simulation, from its typed measurements only.
 
-use super::number::{as_printed, fmt_num};
+use super::number::fmt_num;
 use super::recording::Recording;
 use super::result::*;
 use crate::input::model::{ComponentKind, System};
@@ -44,10 +44,12 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
     let error_rate = ratio(failed as f64, finished as f64).unwrap_or(0.0);
     let latency_ms = LatencySummary::from_hist(&rec.latency);
     let (warnings, saturated) = warnings(sc, &rec, &components);
-    let slo = slo_verdicts(sys, &latency_ms, error_rate);
+    let slo = slo_verdicts(sys, &latency_ms, error_rate, rec.completed);
     let autoscale = autoscale_summary(
         sys,
         &rec.decisions,
+        &rec.decision_peaks,
+        rec.decision_noops,
         &rec.series,
         sc.warmup_ns,
         sc.interval_ns,
@@ -130,6 +132,12 @@ fn warnings(
             sc.limits.max_in_flight
         ));
     }
+    if rec.completed == 0 && rec.offered > 0 {
+        warnings.push(format!(
+            "nothing completed: all {} measured requests failed or were still in flight at the end; there are no latency figures (0 in summary.json), and latency SLOs fail",
+            rec.offered
+        ));
+    }
     if rec.completed > 0 && rec.completed < 1000 {
         warnings.push(format!(
             "only {} completed requests: p99 and p99.9 rest on few samples; run longer or at a higher rate",
@@ -147,7 +155,14 @@ fn warnings(
     (warnings, saturated)
 }
 
-fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloVerdict> {
+/// With nothing completed there is no latency to meet a target: latency
+/// SLOs fail rather than pass on a 0 ms placeholder.
+fn slo_verdicts(
+    sys: &System,
+    lat: &LatencySummary,
+    error_rate: f64,
+    completed: u64,
+) -> Vec<SloVerdict> {
     let s = &sys.slo;
     let mut out = Vec::new();
     for (name, target, actual) in [
@@ -164,7 +179,7 @@ fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloV
                 metric: format!("{name}_ms"),
                 target: target_ms,
                 actual,
-                ok: actual <= target_ms,
+                ok: completed > 0 && actual <= target_ms,
             });
         }
     }
@@ -183,13 +198,15 @@ fn slo_verdicts(sys: &System, lat: &LatencySummary, error_rate: f64) -> Vec<SloV
 fn autoscale_summary(
     sys: &System,
     log: &[ScaleRecord],
+    peaks: &[IndexMap<String, f64>],
+    noops: u64,
     ts: &TimeSeries,
     warmup_ns: u64,
     interval_ns: u64,
 ) -> AutoscaleSummary {
     let col = |name: &str| ts.columns.iter().position(|c| c == name);
     let mut services = Vec::new();
-    for comp in &sys.components {
+    for (i, comp) in sys.components.iter().enumerate() {
         let ComponentKind::Service(cfg) = &comp.kind else {
             continue;
         };
@@ -197,17 +214,8 @@ fn autoscale_summary(
             continue;
         };
         let (min, max) = policy.bounds();
-        let mut peak: IndexMap<String, f64> = IndexMap::new();
-        for d in log.iter().filter(|d| d.component == comp.name) {
-            // The values as autoscale.csv prints them, so the summary and
-            // the decision log agree digit for digit.
-            for (k, v) in &d.metrics {
-                if let Some(v) = as_printed(*v) {
-                    let e = peak.entry(k.clone()).or_insert(v);
-                    *e = e.max(v);
-                }
-            }
-        }
+        // Every reconcile's values, logged or not (no-ops are only counted).
+        let peak = peaks.get(i).cloned().unwrap_or_default();
         let ready = col(&format!("{}.replicas_ready", comp.name));
         let series: Vec<f64> = ready
             .map(|c| ts.rows.iter().filter_map(|r| r[c]).collect())
@@ -243,7 +251,7 @@ fn autoscale_summary(
     }
     let mut out = AutoscaleSummary {
         services,
-        decisions: log.len() as u64,
+        decisions: log.len() as u64 + noops,
         scale_ups: log.iter().filter(|d| d.desired > d.current).count() as u64,
         scale_downs: log.iter().filter(|d| d.desired < d.current).count() as u64,
         ..Default::default()

@@ -243,7 +243,17 @@ fn headline(rep: &RunReport) -> Block {
     row("in system (mean)", (num(r.in_system_mean), String::new()));
     row(
         "saturated",
-        (if r.saturated { "yes" } else { "no" }.into(), String::new()),
+        (
+            if r.requests.completed == 0 {
+                "nothing completed"
+            } else if r.saturated {
+                "yes"
+            } else {
+                "no"
+            }
+            .into(),
+            String::new(),
+        ),
     );
     if let Some(b) = &r.cost {
         row(
@@ -344,7 +354,7 @@ fn autoscale_blocks(rep: &RunReport) -> Vec<Block> {
             format!(
                 "Autoscalers are configured on {}; they made {} decision(s) and changed no replica count.",
                 configured.join(", "),
-                log.len()
+                rep.result.autoscale.decisions
             )
         };
         return vec![Block::Paragraph(p)];

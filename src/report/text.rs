@@ -52,11 +52,15 @@ pub fn summary_text_with(
         let _ = writeln!(s, "errors     {}", parts.join(", "));
     }
     let l = &r.latency_ms;
-    let _ = writeln!(
-        s,
-        "latency    mean {:.1} ms  p50 {:.1}  p90 {:.1}  p95 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1} ms",
-        l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
-    );
+    if q.completed == 0 {
+        let _ = writeln!(s, "latency    none: nothing completed");
+    } else {
+        let _ = writeln!(
+            s,
+            "latency    mean {:.1} ms  p50 {:.1}  p90 {:.1}  p95 {:.1}  p99 {:.1}  p99.9 {:.1}  max {:.1} ms",
+            l.mean, l.p50, l.p90, l.p95, l.p99, l.p999, l.max
+        );
+    }
     let _ = writeln!(
         s,
         "waiting    mean {:.2} ms  p95 {:.2} ms",

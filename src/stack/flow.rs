@@ -179,7 +179,7 @@ impl Simulation<'_> {
                     0.0
                 } else {
                     match *flushed {
-                        Some((at, warm)) if warm > 0 && now < at + warm => {
+                        Some((at, warm)) if warm > 0 && now < at.saturating_add(warm) => {
                             c.hit_ratio * (now - at) as f64 / warm as f64
                         }
                         _ => c.hit_ratio,

@@ -479,6 +479,8 @@ impl Simulation<'_> {
             components,
             series: std::mem::take(&mut self.tick.series),
             decisions: std::mem::take(&mut self.scale_log),
+            decision_noops: self.scale_noops,
+            decision_peaks: std::mem::take(&mut self.scale_peaks),
             replica_lifetimes,
             peak_users: self.vus.as_ref().map(|v| v.peak),
             events_processed: self.q.events_processed(),

@@ -138,6 +138,25 @@ impl Simulation<'_> {
         } else {
             None
         };
+        crate::metrics::recording::note_peaks(&mut self.scale_peaks[comp as usize], &d.metrics);
+        if ready_at.is_none() && d.desired == d.current {
+            // A no-op: counted, not logged, so the log grows with changes.
+            self.scale_noops += 1;
+        } else {
+            self.log_decision(comp, now, d, ready_at);
+        }
+        if next > now && next <= self.end_ns {
+            self.at(next, Event::ScalerTick { comp });
+        }
+    }
+
+    fn log_decision(
+        &mut self,
+        comp: CompId,
+        now: u64,
+        d: capsim_autoscale::Decision,
+        ready_at: Option<u64>,
+    ) {
         self.scale_log.push(ScaleRecord {
             time_s: now as f64 / 1e9,
             component: self.sys.components[comp as usize].name.clone(),
@@ -148,9 +167,6 @@ impl Simulation<'_> {
             metrics: d.metrics,
             ready_s: ready_at.map(|t| t as f64 / 1e9),
         });
-        if next > now && next <= self.end_ns {
-            self.at(next, Event::ScalerTick { comp });
-        }
     }
 
     /// What a controller sees: pods with their phase, readiness and usage

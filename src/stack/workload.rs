@@ -29,7 +29,7 @@ pub(crate) fn vu_plan(w: &Workload) -> Vec<(u64, u32)> {
         if b != a {
             let span = a.abs_diff(b) as u128;
             for step in 1..=span {
-                let t = t0 + (d as u128 * step / span) as u64;
+                let t = t0.saturating_add((d as u128 * step / span) as u64);
                 let target = if b > a {
                     a + step as u32
                 } else {
@@ -88,11 +88,19 @@ impl Simulation<'_> {
                 t = window_end;
                 continue;
             }
+            let advanced = cand > t;
             t = cand;
             let r = rate.rate_at(t);
             if r >= bound || self.arrival_rng.random::<f64>() * bound < r {
                 self.arrival_t = t;
                 return Some(t);
+            }
+            if !advanced {
+                // A rejected candidate whose gap rounded to 0 ns moves time
+                // on by 1 ns (still inside the window: cand < window_end), so
+                // every pass of this loop returns or advances `t`: it ends
+                // after at most (end - start) ns + windows passes.
+                t += 1;
             }
         }
     }

@@ -234,8 +234,17 @@ pub struct ThresholdRuleConfig {
 /// TOML. A `manifest = "..."` path is resolved relative to the file's directory.
 pub fn load_policy_file(path: &Path) -> Result<Policy, Error> {
     let read = |p: &Path| {
-        std::fs::read_to_string(p)
-            .map_err(|e| Error::config(format!("cannot read {}: {e}", p.display())))
+        // Regular files of bounded size only: a FIFO or /dev/zero would
+        // block or never end.
+        const MAX_BYTES: u64 = 64 * 1024 * 1024;
+        let fail = |m: String| Error::config(format!("cannot read {}: {m}", p.display()));
+        let meta = std::fs::metadata(p).map_err(|e| fail(e.to_string()))?;
+        if !meta.is_file() || meta.len() > MAX_BYTES {
+            return Err(fail(format!(
+                "expected a regular file of at most {MAX_BYTES} bytes"
+            )));
+        }
+        std::fs::read_to_string(p).map_err(|e| fail(e.to_string()))
     };
     let text = read(path)?;
     let in_file = |e: Error| match e {
@@ -326,7 +335,7 @@ impl PolicyConfig {
                 set(&mut s.warmup_ns, c.warmup);
                 s.disable_scale_in = c.disable_scale_in;
                 check_bounds(s.min_replicas, s.max_replicas)?;
-                positive("metric_period", s.metric_period_ns)?;
+                cloudwatch_period("metric_period", s.metric_period_ns)?;
                 if !(s.target > 0.0 && s.target.is_finite()) {
                     return Err(Error::config(format!(
                         "target: expected a positive number, found {}",
@@ -353,7 +362,7 @@ impl PolicyConfig {
                 set(&mut s.metric_period_ns, c.metric_period);
                 set(&mut s.cooldown_ns, c.cooldown);
                 check_bounds(s.min_replicas, s.max_replicas)?;
-                positive("metric_period", s.metric_period_ns)?;
+                cloudwatch_period("metric_period", s.metric_period_ns)?;
                 (PolicyKind::Step(s), c.schedule)
             }
             PolicyConfig::Threshold(c) => {
@@ -370,7 +379,7 @@ impl PolicyConfig {
                 let mut s = ThresholdSpec::new(c.min_replicas, c.max_replicas, rules);
                 set(&mut s.period_ns, c.period);
                 check_bounds(s.min_replicas, s.max_replicas)?;
-                positive("period", s.period_ns)?;
+                at_least_1s("period", s.period_ns)?;
                 (PolicyKind::Threshold(s), c.schedule)
             }
         };
@@ -391,10 +400,26 @@ fn set(field: &mut u64, v: Option<Duration>) {
     }
 }
 
-fn positive(name: &str, ns: u64) -> Result<(), Error> {
-    if ns == 0 {
+/// CloudWatch alarm periods: 10 s or 30 s (high-resolution metrics) or a
+/// multiple of 60 s; AWS accepts no others, and a shorter one would make
+/// the controller evaluate without end.
+fn cloudwatch_period(name: &str, ns: u64) -> Result<(), Error> {
+    let s = crate::duration::NS_PER_S;
+    if ns == 10 * s || ns == 30 * s || (ns > 0 && ns % (60 * s) == 0) {
+        return Ok(());
+    }
+    Err(Error::config(format!(
+        "{name}: expected 10s, 30s or a multiple of 60s (CloudWatch alarm periods), found {}",
+        crate::duration::format_duration(ns)
+    )))
+}
+
+/// Threshold rules (PaaS autoscalers) evaluate at most once a second.
+fn at_least_1s(name: &str, ns: u64) -> Result<(), Error> {
+    if ns < crate::duration::NS_PER_S {
         return Err(Error::config(format!(
-            "{name}: expected a positive duration, found 0"
+            "{name}: expected a duration of at least 1s, found {}",
+            crate::duration::format_duration(ns)
         )));
     }
     Ok(())
@@ -446,6 +471,12 @@ fn resolve_hpa(
             .enumerate()
             .map(|(i, m)| hpa_metric(m).map_err(|e| Error::config(format!("metrics[{i}]: {e}"))))
             .collect::<Result<Vec<_>, _>>()?;
+        if metrics.is_empty() {
+            // Without a metric the controller never recommends anything.
+            return Err(Error::config(
+                "metrics: expected at least one metric, e.g. [{ type = \"cpu\", target_utilization = 70 }]",
+            ));
+        }
         let mut s = HpaSpec::new(c.min_replicas.unwrap_or(1), max, metrics);
         if let Some(b) = &c.behavior {
             s.behavior = Some(Behavior {

@@ -143,10 +143,12 @@ pub fn read_demand_csv<R: io::Read>(reader: R) -> Result<DemandSeries, Error> {
                     format!("expected a number or an empty cell, found {cell:?}"),
                 )
             })?;
-            if !v.is_finite() {
+            if !(v.is_finite() && v >= 0.0) {
+                // Demand (load, usage, queue depth) is never negative; a
+                // negative cell used to reach the output as -inf.
                 return Err(cell_err(
                     name,
-                    format!("expected a finite number, found {cell:?}"),
+                    format!("expected a finite number of 0 or more, found {cell:?}"),
                 ));
             }
             values.push(Some(v));
@@ -288,7 +290,7 @@ pub fn replay(
     };
     let t0 = first.time_ns;
     let t_last = demand.rows.last().map_or(t0, |r| r.time_ns);
-    let internal = |t: u64| t - t0 + ORIGIN_NS;
+    let internal = |t: u64| (t - t0).saturating_add(ORIGIN_NS);
 
     let mut ctrl = policy.build();
     let (base_min, base_max) = policy.bounds();

@@ -87,13 +87,21 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    let mut file = std::fs::File::create(&tmp).map_err(io_err)?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
+    // A unique temporary name (two runs into one folder never collide),
+    // removed if anything fails before the rename.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
         .map_err(io_err)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(io_err)
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(io_err)?;
+    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    Ok(())
 }

@@ -81,6 +81,15 @@ impl Sku {
         if !self.price_usd.is_finite() {
             return Err(format!("SKU `{}`: price must be a finite number", self.id));
         }
+        // A negative price is a credit (GKE's free tier, Supabase compute
+        // credits): a fixed amount per month. Per usage it would pay the
+        // user for every hour, request or byte, which no provider does.
+        if self.price_usd < 0.0 && self.unit != crate::unit::Unit::Month {
+            return Err(format!(
+                "SKU `{}`: a negative price ({}) is a credit and needs unit = \"month\"",
+                self.id, self.price_usd
+            ));
+        }
         for (name, value) in [("vcpu", self.vcpu), ("memory_gib", self.memory_gib)] {
             if let Some(v) = value {
                 if !v.is_finite() || v < 0.0 {

@@ -380,10 +380,11 @@ impl DistSpec {
             }
         };
         let path = ctx.base_dir.join(file);
+        let text = crate::input::read_text(&path)
+            .map_err(|e| format!("cannot read samples from {}: {e}", path.display()))?;
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_path(&path)
-            .map_err(|e| format!("cannot read samples from {}: {e}", path.display()))?;
+            .from_reader(text.as_bytes());
         let headers = rdr
             .headers()
             .map_err(|e| format!("{}: {e}", path.display()))?

@@ -10,6 +10,17 @@ use capsim_cost::unit::Dimension;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// Most spot interruptions per replica-hour accepted: one a minute, a mean
+/// replica life shorter than most startups. Published spot interruption
+/// frequencies are a few percent per month, so this only stops rates that
+/// would make the run schedule interruptions without end.
+pub const MAX_INTERRUPTIONS_PER_HOUR: f64 = 60.0;
+
+/// Most request classes in a model. Each costs a latency histogram
+/// (about 37 KB at 2 significant digits) and a handler slot per service,
+/// so the cap bounds that memory at tens of MB.
+pub const MAX_CLASSES: usize = 1000;
+
 /// Reads, parses and checks a model file.
 pub fn load_model(path: &Path) -> Result<System, InputErrors> {
     load_model_with_pricing(path, None)
@@ -225,13 +236,25 @@ impl Resolver<'_> {
         if raw.classes.is_empty() {
             self.err(&root, "the model has no [[classes]]; expected at least one request class with a name, share and entry");
         }
-        if raw.classes.len() > u16::MAX as usize {
+        if raw.classes.len() > MAX_CLASSES {
             self.err(
                 &root.at("classes"),
-                "too many request classes (at most 65535)",
+                format!(
+                    "found {} request classes, expected at most {MAX_CLASSES}",
+                    raw.classes.len()
+                ),
             );
         }
         for (i, c) in raw.classes.iter().enumerate() {
+            if c.name.is_empty()
+                || c.name.chars().count() > 64
+                || c.name.chars().any(char::is_control)
+            {
+                self.err(
+                    &root.at("classes").at(i).at("name"),
+                    "expected a class name of 1 to 64 characters without control characters",
+                );
+            }
             if self
                 .class_ids
                 .insert(c.name.clone(), i as ClassId)
@@ -552,10 +575,11 @@ impl Resolver<'_> {
             );
         }
         let cores = s.cores.unwrap_or(1.0);
-        if !(cores.is_finite() && cores > 0.0 && cores <= 1024.0) {
+        if !(cores.is_finite() && (0.001..=1024.0).contains(&cores)) {
+            // 0.001 is Kubernetes' smallest CPU quantity (1 millicore).
             self.err(
                 &path.at("cores"),
-                format!("found {cores}, expected a number of cores above 0 (at most 1024)"),
+                format!("found {cores}, expected 0.001 to 1024 cores"),
             );
         }
         let concurrency = self.positive_u32(&path.at("concurrency"), s.concurrency, 100);
@@ -627,11 +651,19 @@ impl Resolver<'_> {
             .autoscale
             .as_ref()
             .and_then(|t| self.autoscale(&path.at("autoscale"), t.clone()));
-        if let Some(policy) = &autoscale {
-            let (min, max) = policy.bounds();
-            if replicas < min || replicas > max {
-                // Legal: the controller clamps at its first reconcile, as HPA does.
-            }
+        // Weights go to replicas by index: one past the most replicas there
+        // can ever be would never be used, which is a mistake in the model.
+        let most = autoscale
+            .as_ref()
+            .map_or(replicas, |p| p.bounds().1.max(replicas));
+        if balancer.weights.len() > most as usize {
+            self.err(
+                &path.at("balancer").at("weights"),
+                format!(
+                    "found {} weights for at most {most} replicas, expected one weight per replica",
+                    balancer.weights.len()
+                ),
+            );
         }
         let cpu_request = s.cpu_request.unwrap_or(cores);
         if !(cpu_request.is_finite() && cpu_request > 0.0) {
@@ -659,10 +691,14 @@ impl Resolver<'_> {
             .and_then(|r| r.period)
             .map(|d| d.nanos())
             .unwrap_or(10_000_000_000);
-        if period_ns == 0 {
+        if period_ns < 1_000_000_000 {
+            // Kubernetes probes: periodSeconds is a whole number, at least 1.
             self.err(
                 &path.at("readiness").at("period"),
-                "found 0s, expected a probe period above zero",
+                format!(
+                    "found {}, expected a probe period of at least 1s",
+                    capsim_autoscale::duration::format_duration(period_ns)
+                ),
             );
         }
         let provisioning = Provisioning {
@@ -742,6 +778,12 @@ impl Resolver<'_> {
             .values()
             .filter(|v| v.is_finite() && **v > 0.0)
             .sum();
+        if !names.is_empty() && total <= 0.0 {
+            self.err(
+                &path.at("users"),
+                "every region's user share is 0: expected at least one share above 0",
+            );
+        }
         let mut users = Vec::new();
         for (name, &v) in &r.users {
             if !(v.is_finite() && v >= 0.0) {
@@ -782,8 +824,12 @@ impl Resolver<'_> {
                 }
             }
         }
-        let failover_ns = r.detection.map(|d| d.nanos()).unwrap_or(30_000_000_000)
-            + r.dns_ttl.map(|d| d.nanos()).unwrap_or(60_000_000_000);
+        // Saturating: two long durations mean "never", not a wrapped sum.
+        let failover_ns = r
+            .detection
+            .map(|d| d.nanos())
+            .unwrap_or(30_000_000_000)
+            .saturating_add(r.dns_ttl.map(|d| d.nanos()).unwrap_or(60_000_000_000));
         Regions {
             names,
             users,
@@ -859,9 +905,8 @@ impl Resolver<'_> {
             }
         };
         let dir = self.base_dir.clone();
-        let mut loader = |rel: &str| {
-            std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read {rel}: {e}"))
-        };
+        let mut loader =
+            |rel: &str| crate::input::read_text(&dir.join(rel)).map_err(|e| format!("{rel}: {e}"));
         match cfg.resolve(&mut loader) {
             Ok(p) => Some(p),
             Err(e) => {
@@ -975,6 +1020,15 @@ impl Resolver<'_> {
                 return None;
             }
         };
+        if let Some(r) = d
+            .interruptions_per_hour
+            .filter(|r| *r > MAX_INTERRUPTIONS_PER_HOUR)
+        {
+            self.err(
+                &path.at("interruptions_per_hour"),
+                format!("found {r}, expected at most {MAX_INTERRUPTIONS_PER_HOUR} interruptions per replica-hour"),
+            );
+        }
         if d.interruptions_per_hour.is_some() && d.kind != "spot" {
             self.err(
                 &path.at("interruptions_per_hour"),

@@ -13,6 +13,12 @@ const NS: u64 = 1_000_000_000;
 pub const MAX_DURATION_NS: u64 = 366 * 86_400 * NS;
 /// Most reporting intervals in one run.
 pub const MAX_INTERVALS: u64 = 1_000_000;
+/// Highest offered rate accepted (requests per second, after `multiplier`
+/// and `unit = "users"`). Arrival times are integer nanoseconds, so the
+/// mean gap must stay well above 1 ns: at 10^7/s it is 100 ns and rounding
+/// biases the rate by under 0.5%; far above it the arrival loop would
+/// spend its time on gaps that round to zero.
+pub const MAX_RATE_PER_S: f64 = 1e7;
 
 #[derive(Clone, Debug)]
 pub struct Scenario {
@@ -207,7 +213,10 @@ pub fn resolve_scenario(src: &SourceFile, raw: RawScenario) -> Result<Scenario, 
     };
     let w = &raw.workload;
     let wp = root.at("workload");
-    let stages_total: u64 = w.stages.iter().map(|s| s.duration.nanos()).sum();
+    let stages_total: u64 = w
+        .stages
+        .iter()
+        .fold(0u64, |t, s| t.saturating_add(s.duration.nanos()));
     let duration_ns = match (raw.duration, w.kind.as_str()) {
         (Some(d), _) => d.nanos(),
         (None, "closed") if stages_total > 0 => stages_total,
@@ -377,6 +386,16 @@ fn open_workload(
             format!("found \"{other}\", expected \"rps\" or \"users\""),
         ),
     }
+    let peak = rate.max_rate();
+    if peak > MAX_RATE_PER_S {
+        let key = if w.rate.is_some() { "rate" } else { "curve" };
+        c.err(
+            &wp.at(key),
+            format!(
+                "the offered rate peaks at {peak:e} requests/s, above the maximum of {MAX_RATE_PER_S:e} requests/s"
+            ),
+        );
+    }
     let clients = match w.clients {
         Some(0) => {
             c.err(
@@ -486,6 +505,12 @@ fn build_curve(
             ])
         }
         RawCurve::Step(Step { rate, steps }) => {
+            if let Some(i) = (1..steps.len()).find(|&i| steps[i].at < steps[i - 1].at) {
+                c.err(
+                    &p.at("steps").at(i).at("at"),
+                    "the steps are not in time order: this one is earlier than the one before",
+                );
+            }
             let mut knots = vec![(0, c.rate(&p.at("rate"), *rate))];
             let mut last = *rate;
             for (i, st) in steps.iter().enumerate() {
@@ -581,6 +606,12 @@ fn build_curve(
                     "found no points, expected e.g. [{ at = \"0s\", rate = 100 }]",
                 );
             }
+            if let Some(i) = (1..points.len()).find(|&i| points[i].at < points[i - 1].at) {
+                c.err(
+                    &p.at("points").at(i).at("at"),
+                    "the points are not in time order: this one is earlier than the one before",
+                );
+            }
             let knots = points
                 .iter()
                 .enumerate()
@@ -634,8 +665,8 @@ pub fn read_rate_csv(
     rate_col: &str,
     step: bool,
 ) -> Result<RateCurve, String> {
-    let mut rdr =
-        csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = crate::input::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr
         .headers()
         .map_err(|e| format!("{}: {e}", path.display()))?
@@ -754,6 +785,34 @@ fn resolve_events(
         if e.at.nanos() > duration_ns {
             c.err(&p.at("at"), "the event is after the end of the scenario");
         }
+        let takes: &[&str] = match kind {
+            EventKind::Kill { .. } => &["count"],
+            EventKind::ZoneOutage { .. } => &["zone", "duration"],
+            EventKind::DbFailover { .. } => &["downtime"],
+            EventKind::CacheFlush { .. } => &["warmup"],
+            EventKind::CacheFail { .. } | EventKind::RegionOutage { .. } => &["duration"],
+            EventKind::Latency { .. } => &["add", "duration"],
+            EventKind::PoolLeak { .. } => &["count", "duration"],
+        };
+        for (key, present) in [
+            ("count", e.count.is_some()),
+            ("zone", e.zone.is_some()),
+            ("downtime", e.downtime.is_some()),
+            ("duration", e.duration.is_some()),
+            ("warmup", e.warmup.is_some()),
+            ("add", e.add.is_some()),
+        ] {
+            if present && !takes.contains(&key) {
+                c.err(
+                    &p.at(key),
+                    format!(
+                        "`{key}` does not apply to kind = \"{}\" (it takes: {})",
+                        e.kind,
+                        takes.join(", ")
+                    ),
+                );
+            }
+        }
         out.push(ScenarioEvent {
             at_ns: e.at.nanos(),
             target: e.target.clone(),
@@ -812,7 +871,21 @@ pub fn check_events(sys: &crate::input::model::System, sc: &Scenario) -> Result<
                 );
                 errors.push(err);
             }
-            Some(_) => {}
+            Some(comp) => {
+                if let (
+                    EventKind::ZoneOutage { zone, .. },
+                    crate::model::ComponentKind::Service(s),
+                ) = (&e.kind, &comp.kind)
+                {
+                    if *zone >= s.zones {
+                        err.message = format!(
+                            "zone {zone} does not exist: \"{}\" has {} zone(s), numbered from 0",
+                            e.target, s.zones
+                        );
+                        errors.push(err);
+                    }
+                }
+            }
         }
     }
     errors.into_result(())

@@ -172,8 +172,14 @@ impl HpaSpec {
                 self.min_replicas, self.max_replicas
             ));
         }
-        if self.sync_period_ns == 0 {
-            return Err("sync_period must be positive".into());
+        // Kubernetes sets no floor on --horizontal-pod-autoscaler-sync-period
+        // (managed clusters allow 10-15 s); 1 s keeps the reconcile count
+        // bounded by the run length.
+        if self.sync_period_ns < NS_PER_S {
+            return Err(format!(
+                "sync_period must be at least 1s, found {}",
+                crate::duration::format_duration(self.sync_period_ns)
+            ));
         }
         if !(self.tolerance >= 0.0 && self.tolerance.is_finite()) {
             return Err(format!(
@@ -246,7 +252,7 @@ impl HpaSpec {
                                 "behavior.{dir}.policies: value must be greater than zero"
                             ));
                         }
-                        if p.period_ns == 0 || p.period_ns > 1800 * NS_PER_S {
+                        if p.period_ns < NS_PER_S || p.period_ns > 1800 * NS_PER_S {
                             return Err(format!(
                                 "behavior.{dir}.policies: periodSeconds must be in 1..=1800, found {}",
                                 p.period_ns as f64 / NS_PER_S as f64
