@@ -7,6 +7,8 @@ mod autoscale;
 mod ci_tools;
 mod cli;
 mod cost;
+mod fuzz_regressions;
+mod hardening;
 mod queueing;
 mod regions;
 mod seeds;

@@ -2,9 +2,6 @@
 //! outputs form one consistent set, and no time arithmetic overflows. Each
 //! module holds the regression tests of one class of problem.
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod arrivals;
 mod inputs;
 mod memory;
@@ -34,8 +31,8 @@ pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send +
 /// the inputs are accepted).
 pub fn load_error(model: &str, scenario: &str) -> String {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let m = support::write(dir.path(), "model.toml", model);
-    let s = support::write(dir.path(), "scenario.toml", scenario);
+    let m = crate::support::write(dir.path(), "model.toml", model);
+    let s = crate::support::write(dir.path(), "scenario.toml", scenario);
     match capsim::run::load_inputs(&m, &s) {
         Ok(_) => panic!("accepted:\n{model}\n---\n{scenario}"),
         Err(e) => e.to_string(),

@@ -3,8 +3,6 @@
 //! and the seed corpus in `fuzz/corpus/`, through the same checks as the
 //! cargo-fuzz targets (`capsim::fuzzcheck`), each under a wall-time bound.
 
-mod support;
-
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -13,7 +11,7 @@ use std::time::Duration;
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn inputs(dir: &str) -> Vec<std::path::PathBuf> {
-    let dir = support::repo(dir);
+    let dir = crate::support::repo(dir);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
