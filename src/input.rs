@@ -1,12 +1,13 @@
 //! The input layer: reading user files into the immutable plan the simulator
 //! runs. [`model`] (the system under study) and [`scenario`] (what happens to
-//! it) are parsed and checked here; [`overrides`] re-resolves a model with
-//! values replaced at dotted paths. Shared helpers: units, and error messages
+//! it) are parsed and checked here; [`overlay`] edits a parsed model at dotted
+//! paths and [`overrides`] re-resolves a model with such edits. Shared helpers: units, and error messages
 //! that point at a line and column.
 
 pub mod error;
 pub mod locate;
 pub mod model;
+pub mod overlay;
 pub mod overrides;
 pub mod scenario;
 pub mod units;

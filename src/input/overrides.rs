@@ -6,7 +6,7 @@
 //! without the `components.` prefix (`api.replicas`). The parent of the value
 //! must exist in the file (a typo in a component name is an error naming the
 //! components there); the value itself may be new (a key left at its default).
-//! Setting reuses [`crate::experiment::stages::set_path`], the stages' overlay.
+//! Setting reuses [`super::overlay::set_path`], the stages' overlay.
 
 use crate::input::locate::KeyPath;
 use crate::input::model::raw::RawModel;
@@ -120,7 +120,7 @@ impl ModelTemplate {
                     continue;
                 }
             };
-            if let Err(m) = crate::experiment::stages::set_path(&mut table, &full, value.clone()) {
+            if let Err(m) = super::overlay::set_path(&mut table, &full, value.clone()) {
                 errors.push(InputError::new(&self.src.path, format!("`{full}`: {m}")));
             }
         }
