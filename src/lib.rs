@@ -19,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod compare;
 pub mod cost;
+pub mod import;
 pub mod input;
 pub mod metrics;
 pub mod model;
