@@ -42,6 +42,10 @@ pub struct Args {
     /// they disagree, 0 when in sync.
     #[arg(long, value_name = "MODEL")]
     pub check: Option<PathBuf>,
+    /// Name a config's component as the model does: `backend_servers=api`
+    /// (repeatable; applied after reading, before writing or checking).
+    #[arg(long, value_name = "CONFIG=MODEL")]
+    pub rename: Vec<String>,
 }
 
 /// The file formats `capsim import` reads.
@@ -264,10 +268,24 @@ pub fn run(args: Args) -> i32 {
             return 2;
         }
     };
+    let mut draft = draft;
+    for r in &args.rename {
+        let Some((from, to)) = r.split_once('=') else {
+            eprintln!("error: --rename {r}: expected CONFIG_NAME=MODEL_NAME");
+            return 2;
+        };
+        let to = draft::comp_name(to.trim());
+        if !draft.rename(from.trim(), &to) {
+            eprintln!(
+                "error: --rename {r}: no imported component is named `{}`",
+                from.trim()
+            );
+            return 2;
+        }
+    }
     if let Some(model) = &args.check {
         return check::run(model, draft);
     }
-    let mut draft = draft;
     draft.complete();
     for w in &draft.warnings {
         eprintln!("warning: {w}");

@@ -599,3 +599,79 @@ fn assumptions_key_is_checked_with_locations() {
         "{err}"
     );
 }
+
+#[test]
+fn edge_compose_and_constant_arrival_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        repo("tests/fixtures/import/edge/docker-compose.yml"),
+        repo("tests/fixtures/import/edge/constant.js"),
+    ];
+    let out = capsim()
+        .arg("import")
+        .args(&files)
+        .arg("--out")
+        .arg(dir.path().join("model.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let m = std::fs::read_to_string(dir.path().join("model.toml")).unwrap();
+    // Default scenario path: beside --out.
+    let sc = std::fs::read_to_string(dir.path().join("model-scenario.toml"))
+        .expect("scenario beside --out");
+    let f = "edge/docker-compose.yml";
+    cites(&m, "replicas", "4", f, 10, "replicas: 4");
+    cites(&m, "cores", "1.5", f, 13, "cpus: \"1.5\"");
+    cites(&m, "cpu_request", "0.5", f, 16, "cpus: '0.5'");
+    cites(&m, "memory_request_mib", "512", f, 17, "memory: 512M");
+    cites(&m, "read_replicas", "2", f, 26, "replicas: 3");
+    assert!(m.contains("[components.cache]\nkind = \"cache\""), "{m}");
+    assert!(m.contains("key = \"components.cache.hit_ratio\""), "{m}");
+    assert!(
+        m.contains("calls = [  # "),
+        "depends_on as calls, one per line: {m}"
+    );
+    // 300 per minute is 5 requests/s; `vus` is an expression, not read.
+    cites(&sc, "rate", "5", "edge/constant.js", 5, "rate: 300");
+    cites(
+        &sc,
+        "duration",
+        "\"90s\"",
+        "edge/constant.js",
+        5,
+        "duration: '1m30s'",
+    );
+    cites(&m, "error_rate", "0.05", "edge/constant.js", 7, "rate<0.05");
+    assert!(
+        stderr.contains("constant.js:7: threshold `checks: rate>0.99`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("constant.js:3: `options.vus`"), "{stderr}");
+    cites(
+        &m,
+        "drain_grace",
+        "\"10s\"",
+        f,
+        32,
+        "stop_grace_period: 10s",
+    );
+    assert!(
+        stderr.contains("docker-compose.yml:33: `services.mailer.ulimits`"),
+        "{stderr}"
+    );
+    let mp = write(dir.path(), "model.toml", &m);
+    let sp = write(dir.path(), "scenario.toml", &sc);
+    let run = run_cli(&mp, &sp, &dir.path().join("out"), &["--quiet"]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}

@@ -169,6 +169,22 @@ pub fn import(d: &mut Draft, file: &str, root: &Node) -> Result<(), String> {
                 }
             }
         }
+        // SIGTERM to SIGKILL: the time a stopping replica has to finish.
+        if let Some(n) = svc.get("stop_grace_period") {
+            match n.text().and_then(|t| super::k6::parse_k6_duration(&t)) {
+                Some(v) if kind == "service" => {
+                    d.set(c, "drain_grace", super::draft::secs(v), &at(n))
+                }
+                Some(_) => {}
+                None => d.warn(
+                    &at(n),
+                    format!(
+                        "stop_grace_period {} is not a duration such as 1m30s: ignored",
+                        n.describe()
+                    ),
+                ),
+            }
+        }
         if let Some(hc) = svc.get("healthcheck") {
             hc.touch_all();
             d.todo(

@@ -280,6 +280,49 @@ impl Draft {
         });
     }
 
+    /// Renames component `from` to `to` (`--rename`), merging into `to` when
+    /// it exists; references (pool targets, depends_on, the entry) follow.
+    pub fn rename(&mut self, from: &str, to: &str) -> bool {
+        let Some(i) = self.comp_index(from) else {
+            return false;
+        };
+        match self.comp_index(to) {
+            None => self.comps[i].name = to.to_string(),
+            Some(j) => {
+                let moved = self.comps.remove(i);
+                let j = if i < j { j - 1 } else { j };
+                for f in moved.fields {
+                    if let Origin::From(src) = &f.origin {
+                        let src = src.clone();
+                        self.set_list(j, &f.key, f.value, &src, f.elem_src);
+                    }
+                }
+                self.comps[j].todos.extend(moved.todos);
+                self.comps[j].labels.extend(moved.labels);
+            }
+        }
+        for c in &mut self.comps {
+            for f in &mut c.fields {
+                if f.key == "target" && f.value.as_str() == Some(from) {
+                    f.value = s(to);
+                }
+            }
+        }
+        for (a, b, _) in &mut self.depends {
+            for x in [a, b] {
+                if x == from {
+                    *x = to.to_string();
+                }
+            }
+        }
+        if let Some((e, _)) = &mut self.entry_hint {
+            if e == from {
+                *e = to.to_string();
+            }
+        }
+        true
+    }
+
     /// Fills in what a runnable model needs and no config gave: a service
     /// to enter, CPU time per request, cache hit ratios, query times, a
     /// database behind each pool, the calls of the entry service, and one

@@ -52,6 +52,11 @@ pub fn parse_k6_duration(t: &str) -> Option<f64> {
     Some(total)
 }
 
+/// `(seconds since start, requests/s, where)` of an arrival-rate curve.
+type RatePoints = Vec<(f64, f64, Src)>;
+/// `(stage duration s, target VUs, where)`.
+type Stages = Vec<(f64, u32, Src)>;
+
 fn field(key: &str, value: toml::Value, src: Src) -> Field {
     Field {
         key: key.into(),
@@ -89,9 +94,9 @@ pub fn import(d: &mut Draft, file: &str, k6: &K6Script, stem: &str) -> Result<()
         }
     }
     let mut open_rate: Option<(f64, Src)> = None;
-    let mut open_points: Option<(Vec<(f64, f64, Src)>, Src)> = None;
+    let mut open_points: Option<(RatePoints, Src)> = None;
     let mut duration: Option<(f64, Src)> = None;
-    let mut stages_out: Option<(Vec<(f64, u32, Src)>, u32, Src)> = None;
+    let mut stages_out: Option<(Stages, u32, Src)> = None;
     if let Some((name, sc_node)) = chosen {
         sc_node.ignore(&["exec", "env", "tags", "gracefulStop", "gracefulRampDown"]);
         let exec = sc_node
@@ -197,7 +202,18 @@ pub fn import(d: &mut Draft, file: &str, k6: &K6Script, stem: &str) -> Result<()
         }
     } else if let Some(st) = o.get("stages") {
         // The shorthand is a ramping-vus executor starting at `vus` (k6's default 1).
-        let start = o.get("vus").and_then(Node::count).unwrap_or(1);
+        let start = match o.get("vus") {
+            Some(v) => {
+                match v.count() {
+                    Some(n) => n,
+                    None => {
+                        d.warn(&at(v), format!("`vus` is {}, not a literal: the ramp starts at k6's default of 1 VU", v.describe()));
+                        1
+                    }
+                }
+            }
+            None => 1,
+        };
         stages_out = Some((
             read_stages(file, st)?,
             start,
@@ -290,7 +306,7 @@ pub fn import(d: &mut Draft, file: &str, k6: &K6Script, stem: &str) -> Result<()
     Ok(())
 }
 
-fn read_stages(file: &str, st: &Node) -> Result<Vec<(f64, u32, Src)>, String> {
+fn read_stages(file: &str, st: &Node) -> Result<Stages, String> {
     let mut out = Vec::new();
     for stg in st.items() {
         let dn = stg

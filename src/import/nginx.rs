@@ -28,8 +28,10 @@ pub fn parse(text: &str) -> Result<Vec<Directive>, (usize, String)> {
     Ok(out)
 }
 
-fn tokenize(text: &str) -> Result<Vec<(String, usize, bool)>, (usize, String)> {
-    // (text, line, is_punct)
+/// `(text, line, is_punctuation)`.
+type Tok = (String, usize, bool);
+
+fn tokenize(text: &str) -> Result<Vec<Tok>, (usize, String)> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
     let mut line = 1;
@@ -81,11 +83,7 @@ fn tokenize(text: &str) -> Result<Vec<(String, usize, bool)>, (usize, String)> {
     Ok(out)
 }
 
-fn block(
-    toks: &[(String, usize, bool)],
-    pos: &mut usize,
-    depth: usize,
-) -> Result<Vec<Directive>, (usize, String)> {
+fn block(toks: &[Tok], pos: &mut usize, depth: usize) -> Result<Vec<Directive>, (usize, String)> {
     let mut out = Vec::new();
     while *pos < toks.len() {
         let (t, line, punct) = &toks[*pos];

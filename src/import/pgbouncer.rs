@@ -8,8 +8,11 @@
 
 use super::draft::{comp_name, int, s, secs, Draft, Src};
 
-/// `(section, key, value, line)` of every setting, in file order.
-pub fn parse_ini(text: &str) -> Result<Vec<(String, String, String, usize)>, (usize, String)> {
+/// `(section, key, value, line)`.
+pub type Setting = (String, String, String, usize);
+
+/// Every setting, in file order.
+pub fn parse_ini(text: &str) -> Result<Vec<Setting>, (usize, String)> {
     let mut out = Vec::new();
     let mut section = String::new();
     for (i, raw) in text.lines().enumerate() {

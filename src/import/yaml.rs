@@ -38,7 +38,7 @@ fn split_documents(text: &str) -> Vec<(usize, String)> {
     let mut start = 1;
     for (i, line) in text.lines().enumerate() {
         let is_sep =
-            line.starts_with("---") && line[3..].chars().next().is_none_or(char::is_whitespace);
+            line.starts_with("---") && line[3..].chars().next().map_or(true, char::is_whitespace);
         if is_sep {
             out.push((start, std::mem::take(&mut cur)));
             // A document may start on the `---` line itself (`--- !tag`): keep
