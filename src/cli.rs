@@ -72,6 +72,9 @@ pub enum Command {
     },
     #[command(flatten)]
     Ci(ci_tools::CiCommand),
+    /// Start a model (and a scenario) from existing configs: Kubernetes, docker-compose,
+    /// nginx, pgbouncer.ini, k6, Railway, Render, ECS; `--check` keeps a model in sync.
+    Import(crate::import::Args),
     /// Check a model (and optionally a scenario) without running.
     Validate {
         model: PathBuf,
@@ -275,6 +278,7 @@ pub fn main() -> i32 {
             }
         },
         Command::Ci(cmd) => ci_tools::main(cmd),
+        Command::Import(args) => crate::import::run(args),
         Command::Validate { model, scenario } => {
             let result = match &scenario {
                 Some(s) => load_inputs(&model, s).map(|(m, s)| (m, Some(s))),

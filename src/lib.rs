@@ -34,6 +34,7 @@ pub mod billing;
 pub mod cli;
 pub mod experiment;
 pub mod fuzzcheck;
+pub mod import;
 pub mod input;
 pub mod metrics;
 pub mod report;

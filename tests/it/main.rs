@@ -9,6 +9,7 @@ mod cli;
 mod cost;
 mod fuzz_regressions;
 mod hardening;
+mod import;
 mod queueing;
 mod regions;
 mod seeds;

@@ -29,6 +29,23 @@ pub struct RawModel {
     /// model ignores them (see `src/experiment/stages.rs`).
     #[serde(default)]
     pub stages: Option<toml::Table>,
+    /// Values the model's author had to assume (`[[assumptions]]`), kept with
+    /// the reason so reports can say which figures are guesses.
+    #[serde(default)]
+    pub assumptions: Vec<RawAssumption>,
+}
+
+/// One `[[assumptions]]` entry: the key path of an assumed value, the value,
+/// why it was assumed and, optionally, where the figure came from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssumption {
+    /// Dotted key path, e.g. `components.api.cpu` or `scenario.workload.think`.
+    pub key: String,
+    /// The assumed value, any TOML value.
+    pub value: toml::Value,
+    pub why: String,
+    pub source: Option<String>,
 }
 
 /// `[pricing]`: prices merged over the shipped catalog for this model.

@@ -299,6 +299,7 @@ impl Resolver<'_> {
         }
         let slo = self.slo(raw.slo.unwrap_or_default());
         let items = self.cost_items(&raw.costs);
+        let assumptions = self.assumptions(&raw.assumptions);
         let system = System {
             name: raw.name.unwrap_or_else(|| {
                 self.src
@@ -316,6 +317,7 @@ impl Resolver<'_> {
                 items,
             },
             regions,
+            assumptions,
         };
         let mut system = system;
         link_siblings(&mut system, &origin);
@@ -1137,6 +1139,48 @@ impl Resolver<'_> {
         items
     }
 
+    /// `[[assumptions]]`: a well-formed key path, a reason, no key twice.
+    fn assumptions(&mut self, raw: &[RawAssumption]) -> Vec<Assumption> {
+        let root = KeyPath::root().at("assumptions");
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut out = Vec::with_capacity(raw.len());
+        for (i, a) in raw.iter().enumerate() {
+            let at = root.at(i);
+            if let Err(m) = check_key_path(&a.key) {
+                self.err(&at.at("key"), m);
+            } else if let Some(&first) = seen.get(a.key.as_str()) {
+                self.err(
+                    &at.at("key"),
+                    format!(
+                        "`{}` is already assumed by assumptions[{first}]; give each key once",
+                        a.key
+                    ),
+                );
+            } else {
+                seen.insert(a.key.as_str(), i);
+            }
+            if a.why.trim().is_empty() {
+                self.err(
+                    &at.at("why"),
+                    "found an empty reason, expected why the value was assumed",
+                );
+            }
+            if a.source.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                self.err(
+                    &at.at("source"),
+                    "found an empty source, expected where the figure came from (or leave `source` out)",
+                );
+            }
+            out.push(Assumption {
+                key: a.key.clone(),
+                value: a.value.to_string(),
+                why: a.why.clone(),
+                source: a.source.clone(),
+            });
+        }
+        out
+    }
+
     fn slo(&mut self, s: RawSlo) -> Slo {
         let path = KeyPath::root().at("slo");
         let error_rate = s
@@ -1204,6 +1248,45 @@ impl Resolver<'_> {
             }
         }
     }
+}
+
+/// A dotted key path such as `components.api.cpu` or `classes[0].share`:
+/// segments of letters, digits, `_`, `-` and `@`, each optionally followed by
+/// `[N]` indices.
+fn check_key_path(key: &str) -> Result<(), String> {
+    let bad = || {
+        format!(
+            "found \"{key}\", expected a dotted key path such as \"components.api.cpu\" or \"classes[0].share\""
+        )
+    };
+    if key.is_empty() || key.len() > 256 {
+        return Err(bad());
+    }
+    for seg in key.split('.') {
+        let (name, mut rest) = match seg.find('[') {
+            Some(i) => seg.split_at(i),
+            None => (seg, ""),
+        };
+        let name_ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '@'));
+        if !name_ok {
+            return Err(bad());
+        }
+        while !rest.is_empty() {
+            let close = rest.find(']').ok_or_else(bad)?;
+            let digits = &rest[1..close];
+            if !rest.starts_with('[')
+                || digits.is_empty()
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(bad());
+            }
+            rest = &rest[close + 1..];
+        }
+    }
+    Ok(())
 }
 
 /// Components a request of `class` may visit next from `c`.

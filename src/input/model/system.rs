@@ -35,6 +35,19 @@ pub struct System {
     pub cost: CostModel,
     /// Regions (empty: a single-region model).
     pub regions: Regions,
+    /// The model's `[[assumptions]]`, in file order.
+    pub assumptions: Vec<Assumption>,
+}
+
+/// A value the model assumes rather than takes from a source (`[[assumptions]]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assumption {
+    /// Dotted key path of the assumed value (`components.api.cpu`).
+    pub key: String,
+    /// The value as TOML text (`"10ms"`, `0.8`, `{ dist = "exponential", mean = "10ms" }`).
+    pub value: String,
+    pub why: String,
+    pub source: Option<String>,
 }
 
 /// Regions: user shares, one-way latencies, failover timing.
