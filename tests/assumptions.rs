@@ -119,7 +119,9 @@ fn assumptions_are_listed_in_report_and_stages() {
     let list = stages.find("## Assumptions").expect("assumptions");
     assert!(row < list, "{stages}");
     assert!(
-        stages.contains("| components.api.replicas | 2 | the smallest pool that survives one failure |  |"),
+        stages.contains(
+            "| components.api.replicas | 2 | the smallest pool that survives one failure |  |"
+        ),
         "{stages}"
     );
 }
@@ -157,7 +159,13 @@ fn at<'a>(root: &'a toml::Value, key: &str) -> Option<&'a toml::Value> {
 /// the value the model has at `key`, so the list cannot drift from the model.
 #[test]
 fn seed_assumptions_match_the_model() {
-    let models = ["seisoai", "ai-mate", "recete", "tikit", "credibility-analyzer"];
+    let models = [
+        "seisoai",
+        "ai-mate",
+        "recete",
+        "tikit",
+        "credibility-analyzer",
+    ];
     for m in models {
         let path = repo(&format!("models/{m}.toml"));
         let text = fs::read_to_string(&path).expect("seed model");
@@ -169,7 +177,9 @@ fn seed_assumptions_match_the_model() {
         assert!(list.len() >= 10, "{m}: only {} assumptions", list.len());
         for a in list {
             let key = a["key"].as_str().expect("key is a string");
-            let assumed = a["value"].as_str().expect("seed values are written as text");
+            let assumed = a["value"]
+                .as_str()
+                .expect("seed values are written as text");
             let actual = at(&root, key).unwrap_or_else(|| panic!("{m}: no value at `{key}`"));
             let parsed = toml::from_str::<toml::Table>(&format!("v = {assumed}"))
                 .ok()
@@ -179,9 +189,20 @@ fn seed_assumptions_match_the_model() {
                 (_, toml::Value::String(s)) => s == assumed,
                 _ => false,
             };
-            assert!(same, "{m}: `{key}` assumes {assumed}, the model has {actual}");
+            assert!(
+                same,
+                "{m}: `{key}` assumes {assumed}, the model has {actual}"
+            );
         }
-        let o = capsim().arg("validate").arg(&path).output().expect("capsim runs");
-        assert!(o.status.success(), "{m}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = capsim()
+            .arg("validate")
+            .arg(&path)
+            .output()
+            .expect("capsim runs");
+        assert!(
+            o.status.success(),
+            "{m}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
