@@ -1223,7 +1223,10 @@ fn check_key_path(key: &str) -> Result<(), String> {
         while !rest.is_empty() {
             let close = rest.find(']').ok_or_else(bad)?;
             let digits = &rest[1..close];
-            if !rest.starts_with('[') || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if !rest.starts_with('[')
+                || digits.is_empty()
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return Err(bad());
             }
             rest = &rest[close + 1..];
