@@ -2,6 +2,7 @@
 //! charts, `report.md` / `report.html` and the human summary on stdout.
 //! Files are written atomically.
 
+pub mod assumptions;
 pub mod atomic;
 pub mod autoscale_csv;
 pub mod charts;

@@ -27,7 +27,7 @@ use crate::experiment::pipeline;
 use crate::input::locate::KeyPath;
 use crate::input::model::raw::RawModel;
 use crate::input::model::resolve::resolve_model;
-use crate::input::model::{ComponentKind, System};
+use crate::input::model::{Assumption, ComponentKind, System};
 use crate::input::overlay::{set_path, unset_path};
 use crate::input::scenario::{load_scenario, Scenario};
 use crate::input::units::Duration;
@@ -415,7 +415,9 @@ fn thousands(n: u64) -> String {
 }
 
 /// The Markdown table printed by `capsim stages` and written to `stages.md`.
-pub fn stages_markdown(model: &str, rows: &[StageRow]) -> String {
+/// After the table: the base model's `[[assumptions]]`, once (see
+/// `crate::report::assumptions`).
+pub fn stages_markdown(model: &str, rows: &[StageRow], assumptions: &[Assumption]) -> String {
     let mut s = format!("# Stages of `{model}`\n\n");
     s.push_str("| stage | scenario | users | replicas | p50 ms | p95 ms | p99 ms | errors | $/month | guide $/month | cost | p95 target | p95 | other targets |\n");
     s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|\n");
@@ -457,6 +459,16 @@ pub fn stages_markdown(model: &str, rows: &[StageRow]) -> String {
             r.p95_verdict(),
             r.other_verdicts.join(", "),
         ));
+    }
+    let list = crate::report::assumptions::blocks(
+        assumptions,
+        2,
+        "Assumptions",
+        crate::report::assumptions::STAGES_LEAD,
+    );
+    if !list.is_empty() {
+        s.push('\n');
+        s.push_str(&crate::report::document::markdown(&list));
     }
     s
 }
@@ -547,7 +559,14 @@ pub fn run_stages(
         .first()
         .map(|s| s.system.name.clone())
         .unwrap_or(stem);
-    let markdown = stages_markdown(&model_name, &rows);
+    // Every stage resolves the base model's `[[assumptions]]` unchanged (a
+    // stage's `set` changes values, not the list), so the first stage's list
+    // is the base model's.
+    let assumptions = stages
+        .first()
+        .map(|s| s.system.assumptions.as_slice())
+        .unwrap_or_default();
+    let markdown = stages_markdown(&model_name, &rows, assumptions);
     for (file, text) in [("stages.md", &markdown), ("stages.csv", &stages_csv(&rows))] {
         let path = out_dir.join(file);
         crate::report::atomic::write(&path, text.as_bytes())

@@ -627,6 +627,12 @@ pub fn build(rep: &RunReport, dir: &Path, charts: &[ChartFile], notes: &[String]
     b.push(component_table(rep));
     b.push(Block::Heading(2, "Assumptions".into()));
     b.push(assumptions(rep, notes));
+    b.extend(super::assumptions::blocks(
+        &rep.system.assumptions,
+        3,
+        "Assumed values",
+        super::assumptions::REPORT_LEAD,
+    ));
     b.push(Block::Heading(2, "Reproduce".into()));
     b.push(Block::Code(rep.reproduce.to_string()));
     b.push(Block::Paragraph(

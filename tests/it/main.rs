@@ -3,6 +3,7 @@
 //!
 //! Run one topic with `cargo test --release --test it queueing::`.
 
+mod assumptions;
 mod autoscale;
 mod ci_tools;
 mod cli;
