@@ -15,6 +15,7 @@
 //!
 //! The `cli` module is a thin shell over [`run`].
 
+pub mod capacity;
 pub mod check;
 pub mod cli;
 pub mod compare;
