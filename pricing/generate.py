@@ -1,18 +1,19 @@
 #!/usr/bin/env python3
-"""Regenerate pricing/catalog.csv from the research table (shared/reference/pricing.csv).
+"""Regenerate pricing/catalog.csv from the research table (a CSV kept outside this repository).
 
 Usage:
-    python3 pricing/generate.py [REFERENCE_CSV] [--check]
+    python3 pricing/generate.py REFERENCE_CSV [--check]
 
-REFERENCE_CSV defaults to ../shared/reference/pricing.csv relative to the repo root.
+REFERENCE_CSV has the columns provider, product, sku, vcpu, memory_gib, price, unit,
+region, source_url, verified (the catalog's columns without the ones added here).
 With --check the script writes nothing and exits 1 if catalog.csv differs from what it
 would generate (use it after editing the reference table or this script).
 
 The script keeps every reference row and its source URL, and adds what the simulator
 needs: a stable `id`, a normalised `unit`, the billing `granularity` and `minimum_s`,
 and `month_hours` (730 unless the provider defines its own month). The rules below
-come from the "Billing granularity" table in shared/reference/pricing.md; where that
-table is silent the row is billed `prorated` (exact to the nanosecond), a neutral
+come from the providers' published billing granularity (listed in pricing/README.md,
+"Billing rules"); where a provider publishes none the row is billed `prorated` (exact to the nanosecond), a neutral
 choice documented in pricing/README.md.
 """
 
@@ -321,7 +322,10 @@ def generate(reference):
 def main(argv):
     check = "--check" in argv
     args = [a for a in argv if a != "--check"]
-    reference = args[0] if args else os.path.join(REPO, "..", "shared", "reference", "pricing.csv")
+    if not args:
+        print("usage: python3 pricing/generate.py REFERENCE_CSV [--check]", file=sys.stderr)
+        return 2
+    reference = args[0]
     text, n = generate(reference)
     if check:
         with open(OUT, encoding="utf-8") as f:

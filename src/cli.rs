@@ -291,7 +291,7 @@ pub fn main() -> i32 {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("error: {e}");
-                    2
+                    e.exit_code()
                 }
             }
         }

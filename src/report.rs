@@ -9,10 +9,10 @@ pub mod csv_out;
 pub mod document;
 pub mod text;
 
-use crate::model::System;
-use crate::scenario::Scenario;
+use crate::experiment::stats::ReplicationStats;
+use crate::input::model::System;
+use crate::input::scenario::Scenario;
 use crate::stack::RunResult;
-use crate::stats::ReplicationStats;
 use std::path::{Path, PathBuf};
 
 /// Everything the outputs of one `capsim run` are made from.

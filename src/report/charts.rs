@@ -164,7 +164,7 @@ fn latency_chart(
             continue;
         }
         if n > 1 {
-            let b: Vec<(f64, f64, f64)> = crate::stats::band(input.runs, col)
+            let b: Vec<(f64, f64, f64)> = crate::experiment::stats::band(input.runs, col)
                 .into_iter()
                 .map(|(t, lo, hi)| (t * scale, lo.max(0.0), hi))
                 .collect();

@@ -4,9 +4,9 @@
 
 use super::charts::ChartFile;
 use super::RunReport;
-use crate::model::{ComponentKind, Scheduling};
-use crate::scenario::Workload;
-use crate::stats::{Estimate, ReplicationStats};
+use crate::experiment::stats::{Estimate, ReplicationStats};
+use crate::input::model::{ComponentKind, Scheduling};
+use crate::input::scenario::Workload;
 use std::fmt::Write;
 use std::path::Path;
 

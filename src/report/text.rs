@@ -1,8 +1,8 @@
 //! The short human summary `capsim run` prints on stdout.
 
+use crate::experiment::stats::{ReplicationStats, FIGURES};
 use crate::stack::result::ErrorKind;
 use crate::stack::RunResult;
-use crate::stats::{ReplicationStats, FIGURES};
 use std::fmt::Write;
 
 pub fn summary_text(r: &RunResult, out_dir: &std::path::Path) -> String {

@@ -1,5 +1,7 @@
 //! Load-balancer policies with nginx's upstream semantics
-//! (`../shared/reference/semantics.md` §4, nginx `ngx_http_upstream_*`).
+//! (`docs/references.md` §4; nginx `src/http/ngx_http_upstream_round_robin.c` and
+//! the `ngx_http_upstream_{least_conn,ip_hash,random}_module.c` modules,
+//! <https://nginx.org/en/docs/http/ngx_http_upstream_module.html>).
 //!
 //! A [`Balancer`] is a decision object: it sees peer states and returns the
 //! index of the replica to try. The service turns that into events. Peer
@@ -8,13 +10,16 @@
 //! after failures, and `max_fails`/`fail_timeout` windows match the real
 //! server. capsim models a single nginx worker (or a shared `zone`).
 
-use crate::model::{BalancePolicy, BalancerConfig};
+use crate::input::model::{BalancePolicy, BalancerConfig};
 use capsim_des::StreamRng;
 use rand::Rng;
 
 /// nginx's per-peer state.
 #[derive(Clone, Debug)]
 pub struct Peer {
+    /// The replica of the service this peer is (its index in the service's
+    /// replica list; peers are kept in increasing replica order).
+    pub replica: u32,
     pub weight: i64,
     pub effective_weight: i64,
     pub current_weight: i64,
@@ -28,9 +33,10 @@ pub struct Peer {
 }
 
 impl Peer {
-    pub fn new(weight: u32) -> Self {
+    pub fn new(replica: u32, weight: u32) -> Self {
         let w = weight.max(1) as i64;
         Peer {
+            replica,
             weight: w,
             effective_weight: w,
             current_weight: 0,
@@ -43,12 +49,19 @@ impl Peer {
     }
 }
 
+/// The upstream group of one service. Its members are the service's
+/// replicas that have not stopped (starting and draining ones are members but
+/// not `up`); a stopped replica leaves the group, as a terminated pod leaves
+/// the Service's endpoints, so picking costs O(live replicas), not
+/// O(replicas ever created). Every method takes and returns replica indices.
 #[derive(Clone, Debug)]
 pub struct Balancer {
     pub policy: BalancePolicy,
     max_fails: u32,
     fail_timeout_ns: u64,
     pub tries: u32,
+    /// Members in increasing `replica` order (the configuration order nginx
+    /// breaks ties by).
     pub peers: Vec<Peer>,
 }
 
@@ -65,16 +78,79 @@ impl Balancer {
             tries: cfg.tries,
             peers: Vec::new(),
         };
-        for i in 0..replicas as usize {
-            b.peers
-                .push(Peer::new(cfg.weights.get(i).copied().unwrap_or(1)));
+        for i in 0..replicas {
+            b.peers.push(Peer::new(
+                i,
+                cfg.weights.get(i as usize).copied().unwrap_or(1),
+            ));
         }
         b
     }
 
-    /// Adds a peer (a new replica) with the given weight.
-    pub fn add_peer(&mut self, weight: u32) {
-        self.peers.push(Peer::new(weight));
+    /// Adds replica `replica` (newer than every member) with the given
+    /// weight, not yet `up`.
+    pub fn add_peer(&mut self, replica: u32, weight: u32) {
+        debug_assert!(
+            self.peers.last().map_or(true, |p| p.replica < replica),
+            "replicas join in creation order"
+        );
+        let mut p = Peer::new(replica, weight);
+        p.up = false;
+        self.peers.push(p);
+    }
+
+    /// Where replica `replica` is among the members.
+    #[inline]
+    fn slot(&self, replica: usize) -> Option<usize> {
+        self.peers
+            .binary_search_by_key(&(replica as u32), |p| p.replica)
+            .ok()
+    }
+
+    /// The member for replica `replica`; `None` once it has stopped.
+    #[inline]
+    pub fn peer_mut(&mut self, replica: usize) -> Option<&mut Peer> {
+        let i = self.slot(replica)?;
+        Some(&mut self.peers[i])
+    }
+
+    /// Whether replica `replica` may receive new requests.
+    pub fn set_up(&mut self, replica: usize, up: bool) {
+        if let Some(p) = self.peer_mut(replica) {
+            p.up = up;
+        }
+    }
+
+    /// A request was sent to replica `replica`.
+    #[inline]
+    pub fn connect(&mut self, replica: usize) {
+        if let Some(p) = self.peer_mut(replica) {
+            p.conns += 1;
+        }
+    }
+
+    /// A request sent to replica `replica` is answered or abandoned.
+    #[inline]
+    pub fn disconnect(&mut self, replica: usize) {
+        if let Some(p) = self.peer_mut(replica) {
+            p.conns = p.conns.saturating_sub(1);
+        }
+    }
+
+    /// Replica `replica` stopped: it leaves the group.
+    pub fn remove_peer(&mut self, replica: usize) {
+        if let Some(i) = self.slot(replica) {
+            self.peers.remove(i);
+        }
+    }
+
+    /// Members of the group (replicas not stopped).
+    pub fn len(&self) -> usize {
+        self.peers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.peers.is_empty()
     }
 
     /// nginx's availability test; a group of one ignores `max_fails`.
@@ -92,12 +168,24 @@ impl Balancer {
 
     #[inline]
     fn eligible(&self, i: usize, now: u64, tried: &[u32]) -> bool {
-        self.available(i, now) && !tried.contains(&(i as u32))
+        self.available(i, now) && !tried.contains(&self.peers[i].replica)
     }
 
-    /// Chooses a peer for a request from `client`, skipping `tried` peers.
-    /// `None` means no live upstream.
+    /// Chooses a replica for a request from `client`, skipping `tried`
+    /// replicas. `None` means no live upstream.
     pub fn pick(
+        &mut self,
+        now: u64,
+        rng: &mut StreamRng,
+        client: u32,
+        tried: &[u32],
+    ) -> Option<usize> {
+        self.pick_slot(now, rng, client, tried)
+            .map(|i| self.peers[i].replica as usize)
+    }
+
+    /// [`Self::pick`] as an index into `peers`.
+    fn pick_slot(
         &mut self,
         now: u64,
         rng: &mut StreamRng,
@@ -282,11 +370,12 @@ impl Balancer {
         self.smooth_wrr(now, tried, None)
     }
 
-    /// A failed attempt (connection refused, timeout): nginx failure
-    /// accounting, which may take the peer out for `fail_timeout`.
-    pub fn on_failure(&mut self, i: usize, now: u64) {
+    /// A failed attempt (connection refused, timeout) on replica `replica`:
+    /// nginx failure accounting, which may take the peer out for
+    /// `fail_timeout`.
+    pub fn on_failure(&mut self, replica: usize, now: u64) {
         let max_fails = self.max_fails;
-        let Some(p) = self.peers.get_mut(i) else {
+        let Some(p) = self.peer_mut(replica) else {
             return;
         };
         p.fails += 1;
@@ -302,8 +391,8 @@ impl Balancer {
 
     /// A successful response: clears the failure count only once the peer
     /// has been re-checked after its `fail_timeout` (nginx semantics).
-    pub fn on_success(&mut self, i: usize) {
-        if let Some(p) = self.peers.get_mut(i) {
+    pub fn on_success(&mut self, replica: usize) {
+        if let Some(p) = self.peer_mut(replica) {
             if p.accessed_ns < p.checked_ns {
                 p.fails = 0;
             }
@@ -403,6 +492,38 @@ mod tests {
             counts[p] += 1;
         }
         assert!(counts.iter().all(|&c| c > 700), "{counts:?}");
+    }
+
+    #[test]
+    fn stopped_replicas_leave_the_group() {
+        // Replicas 0..3, then 0 and 2 stop. ip_hash must hash over the two
+        // members left, exactly as a fresh group of two does (a stopped
+        // replica's weight in the sum would send some clients elsewhere).
+        let mut b = Balancer::new(&cfg(BalancePolicy::IpHash, vec![]), 4);
+        b.remove_peer(0);
+        b.remove_peer(2);
+        assert_eq!(b.len(), 2);
+        let mut fresh = Balancer::new(&cfg(BalancePolicy::IpHash, vec![]), 2);
+        let mut rng = RngStreams::new(1, 0).stream("b");
+        for client in 0..1000 {
+            let got = b.pick(0, &mut rng, client, &[]).unwrap();
+            let want = [1, 3][fresh.pick(0, &mut rng, client, &[]).unwrap()];
+            assert_eq!(got, want, "client {client}");
+        }
+        // A new replica joins after the others, not up until it is ready;
+        // failure accounting and connections address replicas, not slots.
+        b.add_peer(4, 1);
+        assert_eq!(b.pick(0, &mut rng, 7, &[1, 3]), None);
+        b.set_up(4, true);
+        assert_eq!(b.pick(0, &mut rng, 7, &[1, 3]), Some(4));
+        b.connect(4);
+        assert_eq!(b.peer_mut(4).map(|p| p.conns), Some(1));
+        b.on_failure(3, 0);
+        assert_eq!(b.peer_mut(3).map(|p| p.fails), Some(1));
+        // Calls on a stopped replica are ignored.
+        b.disconnect(0);
+        b.on_failure(2, 0);
+        assert!(b.peer_mut(0).is_none() && b.peer_mut(2).is_none());
     }
 
     #[test]

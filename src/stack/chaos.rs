@@ -4,8 +4,8 @@
 
 use super::event::Event;
 use super::sim::{ReplicaState, Runtime, Simulation};
-use crate::model::CompId;
-use crate::scenario::EventKind;
+use crate::input::model::CompId;
+use crate::input::scenario::EventKind;
 
 impl Simulation<'_> {
     /// Spot interruptions per replica-hour, for services billed as spot
@@ -20,7 +20,7 @@ impl Simulation<'_> {
             .interruption_rate_per_hour()?;
         (rate.is_finite()
             && rate > 0.0
-            && matches!(c.kind, crate::model::ComponentKind::Service(_)))
+            && matches!(c.kind, crate::input::model::ComponentKind::Service(_)))
         .then_some(rate / 3.6e12)
     }
 

@@ -8,7 +8,7 @@ use super::request::{Frame, ReqId, ReqKind, NO_VU};
 use super::result::ErrorKind;
 use super::sim::{Runtime, Simulation};
 use super::station::Admit;
-use crate::model::{Call, CompId, ComponentKind, Op};
+use crate::input::model::{Call, CompId, ComponentKind, Op};
 use rand::Rng;
 
 impl Simulation<'_> {
@@ -579,15 +579,18 @@ impl Simulation<'_> {
     /// the request that made it).
     fn spawn_job(&mut self, parent: ReqId, comp: CompId) {
         let now = self.now();
-        let (class, region) = {
+        // The job acts for the parent's client: an `ip_hash` service it calls
+        // hashes that client, not whatever a previous user of the slot left.
+        let (class, region, client) = {
             let p = self.reqs.get(parent);
-            (p.class, p.region)
+            (p.class, p.region, p.client)
         };
         let job = self.reqs.alloc();
         {
             let r = self.reqs.get_mut(job);
             r.kind = ReqKind::Job { queue: comp };
             r.class = class;
+            r.client = client;
             r.region = region;
             r.home = region;
             r.op = self.sys.classes[class as usize].op;

@@ -5,9 +5,9 @@
 use super::event::Event;
 use super::result::*;
 use super::sim::{Runtime, ServiceRt, Simulation};
+use crate::input::model::{ComponentKind, System};
+use crate::input::scenario::{Scenario, Workload};
 use crate::metrics::{LatencyHistogram, Mark};
-use crate::model::{ComponentKind, System};
-use crate::scenario::{Scenario, Workload};
 use indexmap::IndexMap;
 
 pub(crate) struct TickState {
@@ -117,7 +117,7 @@ fn service_levels(s: &ServiceRt, cores: f64, w: Mark, now: u64, span: u64) -> Se
 }
 
 /// Memory per replica: base + per request x in-flight requests per replica.
-fn memory_mib(cfg: &crate::model::Service, l: &ServiceLevels) -> f64 {
+fn memory_mib(cfg: &crate::input::model::Service, l: &ServiceLevels) -> f64 {
     cfg.memory_base_mib
         + cfg.memory_per_request_mib * ratio(l.in_flight, l.ready_mean).unwrap_or(0.0)
 }

@@ -5,8 +5,8 @@
 //! longer than `wait_timeout` fails.
 
 use super::request::ReqId;
+use crate::input::model::Pool;
 use crate::metrics::Level;
-use crate::model::Pool;
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use super::event::Event;
 use super::request::{Frame, ReqId};
 use super::result::ErrorKind;
 use super::sim::Simulation;
-use crate::model::{CompId, ComponentKind, Op};
+use crate::input::model::{CompId, ComponentKind, Op};
 use rand::Rng;
 
 impl Simulation<'_> {

@@ -6,7 +6,7 @@
 //! it currently holds (a service slot, a pool connection) in call order, so
 //! an error can release them all and a response can resume the caller.
 
-use crate::model::{ClassId, CompId, Op};
+use crate::input::model::{ClassId, CompId, Op};
 use capsim_des::SimTime;
 
 pub type ReqId = u32;

@@ -301,7 +301,7 @@ pub struct RunResult {
     pub warnings: Vec<String>,
     pub events_processed: u64,
     /// The bill of the run, when the model names any SKU (filled after the run by
-    /// [`crate::cost`]; the simulation itself never sets it).
+    /// [`crate::billing`]; the simulation itself never sets it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<capsim_cost::Bill>,
     #[serde(skip)]

@@ -7,8 +7,8 @@ use super::event::Event;
 use super::request::Frame;
 use super::result::{ErrorKind, ScaleRecord};
 use super::sim::{Replica, ReplicaState, Runtime, ServiceRt, Simulation};
+use crate::input::model::{CompId, ComponentKind, Service};
 use crate::metrics::Mark;
-use crate::model::{CompId, ComponentKind, Service};
 use capsim_autoscale::{Observation, PodPhase, PodSample};
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -303,15 +303,11 @@ impl Simulation<'_> {
         r.started_ns = scheduled.saturating_add(startup);
         r.ready_ns = None;
         rt.replicas.push(r);
-        rt.balancer.add_peer(
-            cfg.balancer
-                .weights
-                .get(rt.replicas.len() - 1)
-                .copied()
-                .unwrap_or(1),
-        );
         let idx = rt.replicas.len() - 1;
-        rt.balancer.peers[idx].up = false;
+        rt.balancer.add_peer(
+            idx as u32,
+            cfg.balancer.weights.get(idx).copied().unwrap_or(1),
+        );
         rt.starting.incr(now);
         self.at(
             ready_at,
@@ -334,7 +330,7 @@ impl Simulation<'_> {
         }
         r.state = ReplicaState::Ready;
         r.ready_ns = Some(now);
-        rt.balancer.peers[replica as usize].up = true;
+        rt.balancer.set_up(replica as usize, true);
         rt.starting.decr(now);
         rt.ready.incr(now);
     }
@@ -357,12 +353,13 @@ impl Simulation<'_> {
             });
         let Some(i) = pick else { return };
         let was = rt.replicas[i].state;
-        rt.balancer.peers[i].up = false;
+        rt.balancer.set_up(i, false);
         match was {
             ReplicaState::Starting => {
                 rt.starting.decr(now);
                 rt.replicas[i].state = ReplicaState::Stopped;
                 rt.replicas[i].stopped_ns = Some(now);
+                rt.balancer.remove_peer(i);
                 rt.node_free += 1;
             }
             _ => {
@@ -390,6 +387,7 @@ impl Simulation<'_> {
         if r.state == ReplicaState::Draining && r.in_flight.value() == 0 && r.accept_q.is_empty() {
             r.state = ReplicaState::Stopped;
             r.stopped_ns = Some(now);
+            rt.balancer.remove_peer(i);
             rt.node_free += 1;
         }
     }
@@ -423,7 +421,7 @@ impl Simulation<'_> {
             r.stopped_ns = Some(now);
         }
         r.state = ReplicaState::Stopped;
-        rt.balancer.peers[replica as usize].up = false;
+        rt.balancer.remove_peer(replica as usize);
         let queued: Vec<_> = r.accept_q.drain(..).collect();
         r.queued.set(now, r.cpu.queued() as u64);
         for id in queued {
@@ -433,8 +431,7 @@ impl Simulation<'_> {
             if let Some(Frame::Service { conn_released, .. }) = req.stack.pop() {
                 if !conn_released {
                     if let Runtime::Service(rt) = &mut self.rt[comp as usize] {
-                        let p = &mut rt.balancer.peers[replica as usize];
-                        p.conns = p.conns.saturating_sub(1);
+                        rt.balancer.disconnect(replica as usize);
                     }
                 }
             }
@@ -467,8 +464,7 @@ impl Simulation<'_> {
             if !*conn_released {
                 *conn_released = true;
                 if let Runtime::Service(rt) = &mut self.rt[comp as usize] {
-                    let p = &mut rt.balancer.peers[replica];
-                    p.conns = p.conns.saturating_sub(1);
+                    rt.balancer.disconnect(replica);
                 }
             }
         }

@@ -6,7 +6,7 @@ use super::event::Event;
 use super::request::{Frame, ReqId};
 use super::result::ErrorKind;
 use super::sim::{Runtime, ServiceRt, Simulation};
-use crate::model::{CompId, ComponentKind};
+use crate::input::model::{CompId, ComponentKind};
 
 impl Simulation<'_> {
     fn service_rt(&mut self, comp: CompId) -> &mut ServiceRt {
@@ -30,7 +30,7 @@ impl Simulation<'_> {
         let client = self.reqs.get(id).client;
         let rt = self.service_rt(comp);
         let max_tries = if rt.balancer.tries == 0 {
-            rt.balancer.peers.len()
+            rt.balancer.len()
         } else {
             rt.balancer.tries as usize
         };
@@ -60,7 +60,7 @@ impl Simulation<'_> {
             return;
         };
         let rt = self.service_rt(comp);
-        rt.balancer.peers[r].conns += 1;
+        rt.balancer.connect(r);
         let req = self.reqs.get_mut(id);
         let seq = req.next_seq;
         req.next_seq = req.next_seq.wrapping_add(1);
@@ -216,8 +216,7 @@ impl Simulation<'_> {
         let now = self.now();
         let rt = self.service_rt(comp);
         if !conn_released {
-            let peer = &mut rt.balancer.peers[r];
-            peer.conns = peer.conns.saturating_sub(1);
+            rt.balancer.disconnect(r);
             if success {
                 rt.balancer.on_success(r);
             }

@@ -7,9 +7,9 @@ use super::pool::PoolState;
 use super::request::{Arena, ReqId};
 use super::result::{ErrorCounts, RunResult};
 use super::station::Station;
+use crate::input::model::{ComponentKind, Scheduling, System};
+use crate::input::scenario::{Scenario, Workload};
 use crate::metrics::{LatencyHistogram, Level};
-use crate::model::{ComponentKind, Scheduling, System};
-use crate::scenario::{Scenario, Workload};
 use capsim_des::{EventQueue, RngStreams, SimTime, StreamRng};
 use std::collections::VecDeque;
 
@@ -73,7 +73,7 @@ pub(crate) struct ServiceRt {
 }
 
 impl Replica {
-    pub fn new(cfg: &crate::model::Service, zone: u32, decided_ns: u64) -> Self {
+    pub fn new(cfg: &crate::input::model::Service, zone: u32, decided_ns: u64) -> Self {
         Replica {
             state: ReplicaState::Ready,
             zone,
@@ -222,7 +222,7 @@ impl<'a> Simulation<'a> {
                     tick: (0, 0),
                 },
                 ComponentKind::Service(svc) => {
-                    if svc.balancer.policy == crate::model::BalancePolicy::IpHash {
+                    if svc.balancer.policy == crate::input::model::BalancePolicy::IpHash {
                         needs_client = true;
                     }
                     let replicas = (0..svc.replicas)

@@ -4,8 +4,8 @@
 //! differ only in their service times and what happens after service.
 
 use super::request::ReqId;
+use crate::input::model::CompId;
 use crate::metrics::Level;
-use crate::model::CompId;
 use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@ use super::event::Event;
 use super::request::{ReqKind, NO_VU};
 use super::result::ErrorKind;
 use super::sim::Simulation;
-use crate::scenario::Workload;
+use crate::input::scenario::Workload;
 use rand::Rng;
 use rand_distr::Exp1;
 
@@ -219,8 +219,8 @@ impl Simulation<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::dist::Dist;
-    use crate::scenario::Stage;
+    use crate::input::model::dist::Dist;
+    use crate::input::scenario::Stage;
 
     #[test]
     fn plan_ramps_one_user_at_a_time() {

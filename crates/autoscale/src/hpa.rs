@@ -2,7 +2,7 @@
 //!
 //! Follows `pkg/controller/podautoscaler/horizontal.go` (`reconcileAutoscaler`,
 //! `computeReplicasForMetrics`, the two normalization paths) and
-//! `replica_calculator.go`; see `semantics.md` §1 and this crate's `NOTES.md`.
+//! `replica_calculator.go`; see `docs/references.md` §1 and this crate's `NOTES.md`.
 //! The per-metric arithmetic lives in [`calc`], stabilization and rate limits in
 //! [`behavior`].
 

@@ -78,16 +78,31 @@ impl<E> EventQueue<E> {
         self.now
     }
 
-    /// Schedules `event` at absolute time `at`. An `at` earlier than
-    /// [`now`](Self::now) is clamped to `now`: the past cannot be changed, and
-    /// clamping keeps the clock monotone even if a caller computes a time with
-    /// rounding error.
+    /// Schedules `event` at absolute time `at`.
+    ///
+    /// # Panics
+    /// If `at` is earlier than [`now`](Self::now): the past cannot be changed,
+    /// and a caller that computes such a time has a bug that silently moving
+    /// the event to `now` would hide. Also if the insertion sequence would
+    /// overflow (2^64 events; unreachable in practice, checked so that the
+    /// FIFO tie-break can never wrap).
     #[inline]
     pub fn schedule(&mut self, at: SimTime, event: E) {
-        let time = if at < self.now { self.now } else { at };
+        assert!(
+            at >= self.now,
+            "event scheduled in the past: at {} ns, now {} ns",
+            at.0,
+            self.now.0
+        );
         let seq = self.next_seq;
-        self.next_seq += 1;
-        self.heap.push(Entry { time, seq, event });
+        self.next_seq = seq
+            .checked_add(1)
+            .expect("event sequence overflow (2^64 events scheduled)");
+        self.heap.push(Entry {
+            time: at,
+            seq,
+            event,
+        });
     }
 
     /// Schedules `event` at `now + delay`.
@@ -165,14 +180,23 @@ mod tests {
     }
 
     #[test]
-    fn clock_is_monotone_and_past_is_clamped() {
+    fn clock_is_monotone() {
         let mut q = EventQueue::new();
         q.schedule(SimTime(100), 1);
         assert_eq!(q.pop(), Some((SimTime(100), 1)));
-        q.schedule(SimTime(50), 2);
+        q.schedule(SimTime(100), 2);
         assert_eq!(q.pop(), Some((SimTime(100), 2)));
         q.schedule_in(SimTime(5), 3);
         assert_eq!(q.peek_time(), Some(SimTime(105)));
         assert_eq!(q.events_processed(), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "event scheduled in the past")]
+    fn scheduling_in_the_past_is_a_bug() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(100), 1);
+        q.pop();
+        q.schedule(SimTime(50), 2);
     }
 }

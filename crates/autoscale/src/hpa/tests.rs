@@ -1,4 +1,4 @@
-//! HPA vectors derived by hand from semantics.md §1 and the controller source.
+//! HPA vectors derived by hand from docs/references.md §1 and the controller source.
 
 use super::*;
 use crate::observe::{PodPhase, PodSample};

@@ -1,0 +1,15 @@
+//! capsim's integration tests, one binary with a module per topic (one link
+//! step instead of eight, and one place for the shared [`support`] helpers).
+//!
+//! Run one topic with `cargo test --release --test it queueing::`.
+
+mod autoscale;
+mod capacity;
+mod ci_tools;
+mod cli;
+mod cost;
+mod queueing;
+mod regions;
+mod seeds;
+mod stats;
+mod support;
