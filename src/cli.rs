@@ -70,6 +70,49 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Find the largest multiple of a scenario's traffic that the model sustains
+    /// within its SLOs, and the components that saturate on the way; writes
+    /// capacity.json, capacity.md and charts.
+    #[command(
+        after_help = "Example:\n  capsim capacity models/recete.toml --scenario scenarios/black-friday.toml --slo 'p95<200ms' --replications 3"
+    )]
+    Capacity {
+        /// The model file (TOML).
+        model: PathBuf,
+        /// The scenario whose traffic is multiplied (optional with a --stage that names one).
+        #[arg(long, short)]
+        scenario: Option<PathBuf>,
+        /// Run this stage of the model (`[stages.NAME]`) instead of the base model.
+        #[arg(long, value_name = "NAME")]
+        stage: Option<String>,
+        /// An SLO to hold, e.g. `p95<200ms`, `errors<1%` (repeatable; added to the model's `[slo]`).
+        #[arg(long, value_name = "EXPR")]
+        slo: Vec<String>,
+        /// The largest load factor tried.
+        #[arg(long, value_name = "F", default_value_t = crate::capacity::DEFAULT_MAX_FACTOR)]
+        max_factor: f64,
+        /// Narrow the bracket [holds, breaks] to within this fraction: `2%` or `0.02`.
+        #[arg(long, value_name = "PCT", value_parser = parse_fraction, default_value = "2%")]
+        resolution: f64,
+        /// Replications per probe; each probe's verdict then comes from 95% intervals.
+        #[arg(long, short = 'n', value_name = "N", default_value_t = 1)]
+        replications: u32,
+        /// Seed (overrides the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Prices merged over the catalog (see `capsim run --pricing`).
+        #[arg(long, value_name = "FILE")]
+        pricing: Option<PathBuf>,
+        /// Output directory (default: output/<model>-<scenario>-capacity/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print capacity.json on stdout instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Print nothing on stdout and no progress on stderr.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     #[command(flatten)]
     Ci(ci_tools::CiCommand),
     /// Start a model (and a scenario) from existing configs: Kubernetes, docker-compose,
@@ -277,6 +320,90 @@ pub fn main() -> i32 {
                 1
             }
         },
+        Command::Capacity {
+            model,
+            scenario,
+            stage,
+            slo,
+            max_factor,
+            resolution,
+            replications,
+            seed,
+            pricing,
+            out,
+            json,
+            quiet,
+        } => {
+            let mut slos = Vec::new();
+            for s in &slo {
+                match crate::slo_expr::parse_slo(s) {
+                    Ok(e) => slos.push(e),
+                    Err(m) => {
+                        eprintln!("error: --slo {s}: {m}");
+                        return 2;
+                    }
+                }
+            }
+            let opts = crate::capacity::CapacityOptions {
+                stage,
+                slos,
+                max_factor,
+                resolution,
+                replications,
+                seed,
+                out,
+                pricing,
+            };
+            let bar = progress_bar(quiet);
+            if let Some(b) = &bar {
+                b.set_message("capacity probes");
+            }
+            let lines = !quiet && bar.is_none();
+            let tick = |done: usize, factor: f64, verdict: &str| {
+                if let Some(b) = &bar {
+                    b.set_length(done as u64 + 1);
+                    b.set_position(done as u64);
+                    b.set_message(format!(
+                        "capacity probes (last: {}x {verdict})",
+                        crate::capacity::fmt_factor(factor)
+                    ));
+                } else if lines {
+                    eprintln!(
+                        "probe {done}: {}x -> {verdict}",
+                        crate::capacity::fmt_factor(factor)
+                    );
+                }
+            };
+            let outcome =
+                crate::capacity::capacity_files(&model, scenario.as_deref(), &opts, Some(&tick));
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            match outcome {
+                Ok((r, dir)) => {
+                    if json {
+                        let mut j = serde_json::to_string_pretty(&r).unwrap_or_default();
+                        j.push('\n');
+                        emit(&j);
+                    } else if !quiet {
+                        emit(&crate::capacity::capacity_text(&r, &dir));
+                    }
+                    0
+                }
+                Err(RunError::Input(e)) => {
+                    eprintln!("{e}");
+                    2
+                }
+                Err(RunError::Options(e)) => {
+                    eprintln!("error: {e}");
+                    2
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    1
+                }
+            }
+        }
         Command::Ci(cmd) => ci_tools::main(cmd),
         Command::Import(args) => crate::import::run(args),
         Command::Validate { model, scenario } => {

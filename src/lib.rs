@@ -44,7 +44,9 @@ pub mod stack;
 // callers, benches and integration tests keep compiling; new code uses the
 // layered paths above.
 pub use billing as cost;
-pub use experiment::{check, compare, optimize, replay, run, slo_expr, stages, stats, sweep};
+pub use experiment::{
+    capacity, check, compare, optimize, replay, run, slo_expr, stages, stats, sweep,
+};
 pub use input::{model, overrides, scenario};
 
 pub use experiment::run::{run_files, RunOptions};

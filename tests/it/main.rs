@@ -5,6 +5,7 @@
 
 mod assumptions;
 mod autoscale;
+mod capacity;
 mod ci_tools;
 mod cli;
 mod cost;
