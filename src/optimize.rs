@@ -455,8 +455,10 @@ fn chart(o: &OptimizeOutcome) -> Result<bool, String> {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
         v
     };
+    // The SLO line spans every point drawn, not just the frontier.
     let (x0, x1) = pts
         .iter()
+        .chain(&feasible)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.0), b.max(p.0))
         });
@@ -482,19 +484,23 @@ fn chart(o: &OptimizeOutcome) -> Result<bool, String> {
         x_label,
         "p95 latency (ms)",
     );
+    // Dots, not lines: the points are separate configurations, and a line
+    // between two would suggest configurations that were not evaluated. The
+    // SLO is the one line; the chosen point is ringed, drawn last on top.
+    use capsim_charts::{Axis, Series, Style};
     let series = [
-        ("Pareto frontier", &pts),
-        ("feasible points", &feasible),
-        ("p95 SLO", &target),
-        ("chosen", &chosen),
+        ("feasible points", &feasible, Style::Points, 1),
+        ("Pareto frontier", &pts, Style::Points, 0),
+        ("p95 SLO", &target, Style::Dashed, 3),
+        ("chosen", &chosen, Style::Highlight, 2),
     ];
     chart.series = series
         .iter()
-        .filter(|(_, p)| !p.is_empty())
-        .map(|(name, p)| capsim_charts::Series {
-            name,
-            points: p,
-            axis: capsim_charts::Axis::Left,
+        .filter(|(_, p, _, _)| !p.is_empty())
+        .map(|(name, p, style, color)| {
+            Series::line(name, p, Axis::Left)
+                .styled(*style)
+                .colored(*color)
         })
         .collect();
     capsim_charts::line_chart(
