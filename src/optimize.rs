@@ -99,7 +99,12 @@ impl OptimizeOutcome {
     }
 }
 
+/// Called after each evaluated point with the number evaluated so far; it cannot
+/// change results.
+pub type PointProgress<'a> = &'a (dyn Fn(usize, &Eval) + Sync);
+
 struct Search<'a> {
+    progress: Option<PointProgress<'a>>,
     runner: &'a Runner,
     slos: &'a [SloExpr],
     objective: Objective,
@@ -138,6 +143,9 @@ impl Search<'_> {
             let e = out
                 .pop()
                 .ok_or_else(|| RunError::Options("internal: a point did not run".into()))?;
+            if let Some(p) = self.progress {
+                p(self.cache.len() + 1, &e);
+            }
             self.cache.insert(index, e);
         }
         self.cache
@@ -184,6 +192,17 @@ pub fn optimize(
     params: Vec<Param>,
     opts: &OptimizeOptions,
 ) -> Result<OptimizeOutcome, RunError> {
+    optimize_with_progress(model, scenario, params, opts, None)
+}
+
+/// [`optimize`], reporting each evaluated point to `progress`.
+pub fn optimize_with_progress(
+    model: &Path,
+    scenario: &Path,
+    params: Vec<Param>,
+    opts: &OptimizeOptions,
+    progress: Option<PointProgress>,
+) -> Result<OptimizeOutcome, RunError> {
     check_params(&params).map_err(RunError::Options)?;
     let runner = Runner::new(
         model,
@@ -227,6 +246,7 @@ pub fn optimize(
         slos: &slos,
         objective: opts.objective,
         cache: BTreeMap::new(),
+        progress,
     };
     let mut notes = Vec::new();
     // Per slice: its other-parameter coordinates and its answer (first-parameter index).
@@ -396,7 +416,8 @@ fn write_outputs(o: &mut OptimizeOutcome) -> Result<(), RunError> {
     Ok(())
 }
 
-fn json(o: &OptimizeOutcome) -> String {
+/// `optimize.json` (also what `--json` prints).
+pub fn json(o: &OptimizeOutcome) -> String {
     let chosen = o.chosen.as_ref().map(|c| {
         let params: serde_json::Map<String, serde_json::Value> = o
             .params

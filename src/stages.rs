@@ -572,6 +572,20 @@ pub fn run_stages(
     scenario: Option<&Path>,
     out: Option<&Path>,
 ) -> Result<StagesOutcome, StagesError> {
+    run_stages_with_progress(model, scenario, out, None)
+}
+
+/// Called with (stages done, stages planned, name of the stage that finished),
+/// from the stages' threads in completion order; it cannot change results.
+pub type StageProgress<'a> = &'a (dyn Fn(usize, usize, &str) + Sync);
+
+/// [`run_stages`], reporting each finished stage to `progress`.
+pub fn run_stages_with_progress(
+    model: &Path,
+    scenario: Option<&Path>,
+    out: Option<&Path>,
+    progress: Option<StageProgress>,
+) -> Result<StagesOutcome, StagesError> {
     let stages = load_stages(model)?;
     let mut errors = InputErrors::default();
     let mut plans: Vec<(&Stage, Scenario, String)> = Vec::new();
@@ -597,10 +611,22 @@ pub fn run_stages(
     if !errors.is_empty() {
         return Err(errors.into());
     }
+    let planned = plans.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<StageRow, String>> = std::thread::scope(|scope| {
+        let done = &done;
         let handles: Vec<_> = plans
             .iter()
-            .map(|(st, sc, name)| scope.spawn(move || run_stage(st, sc, name)))
+            .map(|(st, sc, name)| {
+                scope.spawn(move || {
+                    let row = run_stage(st, sc, name);
+                    let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    if let Some(p) = progress {
+                        p(d, planned, &st.name);
+                    }
+                    row
+                })
+            })
             .collect();
         handles
             .into_iter()

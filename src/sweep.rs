@@ -435,6 +435,9 @@ pub(crate) fn write_outputs(
 }
 
 /// A named line of a chart and its axis.
+/// `(x, low, high)` of the 95% intervals of one line's points.
+type Whiskers = Vec<(f64, f64, f64)>;
+
 /// The last field is the group (value of the second parameter): p95 and cost of one
 /// group share a colour, p95 solid and cost dashed.
 type ChartLine = (String, Vec<(f64, f64)>, capsim_charts::Axis, usize);
@@ -479,7 +482,7 @@ fn chart(
     let ci_col = col("p95_ms_ci95");
     let mut lines: Vec<ChartLine> = Vec::new();
     // Per p95 line: its index in `lines` and `(x, low, high)` of its 95% intervals.
-    let mut whiskers: Vec<(usize, Vec<(f64, f64, f64)>)> = Vec::new();
+    let mut whiskers: Vec<(usize, Whiskers)> = Vec::new();
     for (what, c, axis) in [
         ("p95", p95_col, capsim_charts::Axis::Left),
         ("cost", cost_col, capsim_charts::Axis::Right),
