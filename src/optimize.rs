@@ -370,26 +370,33 @@ pub fn frontier_csv(o: &OptimizeOutcome) -> String {
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(x.index.cmp(&y.index))
     });
-    let mut s = format!(
-        "index,{},{},p95_ms,feasible,pareto,chosen\n",
-        o.params.join(","),
-        o.objective.column()
+    let mut header = vec!["index".to_string()];
+    header.extend(o.params.iter().cloned());
+    header.extend(
+        [
+            o.objective.column(),
+            "p95_ms",
+            "feasible",
+            "pareto",
+            "chosen",
+        ]
+        .map(String::from),
     );
     let chosen = o.chosen.as_ref().map(|c| c.index);
-    for i in order {
+    let records = order.into_iter().map(|i| {
         let e = &o.evaluated[i];
-        s.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            e.index,
-            e.labels.join(","),
+        let mut r = vec![e.index.to_string()];
+        r.extend(e.labels.iter().cloned());
+        r.extend([
             num(e.objective, 2),
             num(e.p95_ms, 3),
-            e.feasible,
-            flags[i],
-            chosen == Some(e.index)
-        ));
-    }
-    s
+            e.feasible.to_string(),
+            flags[i].to_string(),
+            (chosen == Some(e.index)).to_string(),
+        ]);
+        r
+    });
+    crate::report::csv_out::csv_text(&header, records)
 }
 
 fn write_outputs(o: &mut OptimizeOutcome) -> Result<(), RunError> {

@@ -460,9 +460,24 @@ fn opt<T: ToString>(x: Option<T>) -> String {
 
 /// `stages.csv`: one row per stage, in model order.
 pub fn stages_csv(rows: &[StageRow]) -> String {
-    let mut s = String::from("stage,users,replicas_min,replicas_max,p50_ms,p95_ms,p99_ms,error_rate,monthly_cost_usd,cost_range_low,cost_range_high,cost_verdict,p95_target_ms,p95_verdict\n");
-    for r in rows {
-        let fields = [
+    let header = [
+        "stage",
+        "users",
+        "replicas_min",
+        "replicas_max",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "error_rate",
+        "monthly_cost_usd",
+        "cost_range_low",
+        "cost_range_high",
+        "cost_verdict",
+        "p95_target_ms",
+        "p95_verdict",
+    ];
+    let records = rows.iter().map(|r| {
+        [
             r.stage.clone(),
             opt(r.users),
             opt(r.replicas_min),
@@ -482,11 +497,9 @@ pub fn stages_csv(rows: &[StageRow]) -> String {
             r.cost_verdict().to_string(),
             r.targets.p95_ms.map(fmt_num).unwrap_or_default(),
             r.p95_verdict().to_string(),
-        ];
-        s.push_str(&fields.join(","));
-        s.push('\n');
-    }
-    s
+        ]
+    });
+    crate::report::csv_out::csv_text(&header, records)
 }
 
 fn thousands(n: u64) -> String {
