@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod locate;
+pub mod suggest;
 pub mod units;
 
 pub use error::{InputError, InputErrors};

@@ -188,3 +188,29 @@ fn completions_and_man_page() {
         "an unknown shell is a usage error"
     );
 }
+
+#[test]
+fn typos_get_a_did_you_mean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = std::fs::read_to_string(repo("models/examples/mmc.toml"))
+        .expect("model")
+        .replace("replicas = 1", "replcas = 1");
+    let model = write(dir.path(), "typo.toml", &text);
+    let res = capsim().arg("validate").arg(&model).output().expect("runs");
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(err.contains("did you mean `replicas`?"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "reported once: {err}");
+
+    let res = capsim()
+        .arg("validate")
+        .arg(repo("models/examples/mmc.tom"))
+        .output()
+        .expect("runs");
+    assert_eq!(res.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("did you mean") && err.contains("mmc.toml"),
+        "{err}"
+    );
+}
