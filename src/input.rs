@@ -10,6 +10,7 @@ pub mod model;
 pub mod overlay;
 pub mod overrides;
 pub mod scenario;
+pub mod suggest;
 pub mod units;
 
 pub use error::{InputError, InputErrors};

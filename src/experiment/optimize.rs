@@ -99,7 +99,12 @@ impl OptimizeOutcome {
     }
 }
 
+/// Called after each evaluated point with the number evaluated so far; it cannot
+/// change results.
+pub type PointProgress<'a> = &'a (dyn Fn(usize, &Eval) + Sync);
+
 struct Search<'a> {
+    progress: Option<PointProgress<'a>>,
     runner: &'a Runner,
     slos: &'a [SloExpr],
     objective: Objective,
@@ -138,6 +143,9 @@ impl Search<'_> {
             let e = out
                 .pop()
                 .ok_or_else(|| RunError::Options("internal: a point did not run".into()))?;
+            if let Some(p) = self.progress {
+                p(self.cache.len() + 1, &e);
+            }
             self.cache.insert(index, e);
         }
         self.cache
@@ -184,6 +192,17 @@ pub fn optimize(
     params: Vec<Param>,
     opts: &OptimizeOptions,
 ) -> Result<OptimizeOutcome, RunError> {
+    optimize_with_progress(model, scenario, params, opts, None)
+}
+
+/// [`optimize`], reporting each evaluated point to `progress`.
+pub fn optimize_with_progress(
+    model: &Path,
+    scenario: &Path,
+    params: Vec<Param>,
+    opts: &OptimizeOptions,
+    progress: Option<PointProgress>,
+) -> Result<OptimizeOutcome, RunError> {
     check_params(&params).map_err(RunError::Options)?;
     let runner = Runner::new(
         model,
@@ -227,6 +246,7 @@ pub fn optimize(
         slos: &slos,
         objective: opts.objective,
         cache: BTreeMap::new(),
+        progress,
     };
     let mut notes = Vec::new();
     // Per slice: its other-parameter coordinates and its answer (first-parameter index).
@@ -350,26 +370,33 @@ pub fn frontier_csv(o: &OptimizeOutcome) -> String {
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(x.index.cmp(&y.index))
     });
-    let mut s = format!(
-        "index,{},{},p95_ms,feasible,pareto,chosen\n",
-        o.params.join(","),
-        o.objective.column()
+    let mut header = vec!["index".to_string()];
+    header.extend(o.params.iter().cloned());
+    header.extend(
+        [
+            o.objective.column(),
+            "p95_ms",
+            "feasible",
+            "pareto",
+            "chosen",
+        ]
+        .map(String::from),
     );
     let chosen = o.chosen.as_ref().map(|c| c.index);
-    for i in order {
+    let records = order.into_iter().map(|i| {
         let e = &o.evaluated[i];
-        s.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            e.index,
-            e.labels.join(","),
+        let mut r = vec![e.index.to_string()];
+        r.extend(e.labels.iter().cloned());
+        r.extend([
             num(e.objective, 2),
             num(e.p95_ms, 3),
-            e.feasible,
-            flags[i],
-            chosen == Some(e.index)
-        ));
-    }
-    s
+            e.feasible.to_string(),
+            flags[i].to_string(),
+            (chosen == Some(e.index)).to_string(),
+        ]);
+        r
+    });
+    crate::report::csv_out::csv_text(&header, records)
 }
 
 fn write_outputs(o: &mut OptimizeOutcome) -> Result<(), RunError> {
@@ -396,7 +423,8 @@ fn write_outputs(o: &mut OptimizeOutcome) -> Result<(), RunError> {
     Ok(())
 }
 
-fn json(o: &OptimizeOutcome) -> String {
+/// `optimize.json` (also what `--json` prints).
+pub fn json(o: &OptimizeOutcome) -> String {
     let chosen = o.chosen.as_ref().map(|c| {
         let params: serde_json::Map<String, serde_json::Value> = o
             .params
@@ -455,8 +483,10 @@ fn chart(o: &OptimizeOutcome) -> Result<bool, String> {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
         v
     };
+    // The SLO line spans every point drawn, not just the frontier.
     let (x0, x1) = pts
         .iter()
+        .chain(&feasible)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
             (a.min(p.0), b.max(p.0))
         });
@@ -482,19 +512,23 @@ fn chart(o: &OptimizeOutcome) -> Result<bool, String> {
         x_label,
         "p95 latency (ms)",
     );
+    // Dots, not lines: the points are separate configurations, and a line
+    // between two would suggest configurations that were not evaluated. The
+    // SLO is the one line; the chosen point is ringed, drawn last on top.
+    use capsim_charts::{Axis, Series, Style};
     let series = [
-        ("Pareto frontier", &pts),
-        ("feasible points", &feasible),
-        ("p95 SLO", &target),
-        ("chosen", &chosen),
+        ("feasible points", &feasible, Style::Points, 1),
+        ("Pareto frontier", &pts, Style::Points, 0),
+        ("p95 SLO", &target, Style::Dashed, 3),
+        ("chosen", &chosen, Style::Highlight, 2),
     ];
     chart.series = series
         .iter()
-        .filter(|(_, p)| !p.is_empty())
-        .map(|(name, p)| capsim_charts::Series {
-            name,
-            points: p,
-            axis: capsim_charts::Axis::Left,
+        .filter(|(_, p, _, _)| !p.is_empty())
+        .map(|(name, p, style, color)| {
+            Series::line(name, p, Axis::Left)
+                .styled(*style)
+                .colored(*color)
         })
         .collect();
     capsim_charts::line_chart(

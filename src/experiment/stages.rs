@@ -373,9 +373,24 @@ fn opt<T: ToString>(x: Option<T>) -> String {
 
 /// `stages.csv`: one row per stage, in model order.
 pub fn stages_csv(rows: &[StageRow]) -> String {
-    let mut s = String::from("stage,users,replicas_min,replicas_max,p50_ms,p95_ms,p99_ms,error_rate,monthly_cost_usd,cost_range_low,cost_range_high,cost_verdict,p95_target_ms,p95_verdict\n");
-    for r in rows {
-        let fields = [
+    let header = [
+        "stage",
+        "users",
+        "replicas_min",
+        "replicas_max",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "error_rate",
+        "monthly_cost_usd",
+        "cost_range_low",
+        "cost_range_high",
+        "cost_verdict",
+        "p95_target_ms",
+        "p95_verdict",
+    ];
+    let records = rows.iter().map(|r| {
+        [
             r.stage.clone(),
             opt(r.users),
             opt(r.replicas_min),
@@ -395,11 +410,9 @@ pub fn stages_csv(rows: &[StageRow]) -> String {
             r.cost_verdict().to_string(),
             r.targets.p95_ms.map(fmt_num).unwrap_or_default(),
             r.p95_verdict().to_string(),
-        ];
-        s.push_str(&fields.join(","));
-        s.push('\n');
-    }
-    s
+        ]
+    });
+    crate::report::csv_out::csv_text(&header, records)
 }
 
 fn thousands(n: u64) -> String {
@@ -497,6 +510,20 @@ pub fn run_stages(
     scenario: Option<&Path>,
     out: Option<&Path>,
 ) -> Result<StagesOutcome, StagesError> {
+    run_stages_with_progress(model, scenario, out, None)
+}
+
+/// Called with (stages done, stages planned, name of the stage that finished),
+/// from the stages' threads in completion order; it cannot change results.
+pub type StageProgress<'a> = &'a (dyn Fn(usize, usize, &str) + Sync);
+
+/// [`run_stages`], reporting each finished stage to `progress`.
+pub fn run_stages_with_progress(
+    model: &Path,
+    scenario: Option<&Path>,
+    out: Option<&Path>,
+    progress: Option<StageProgress>,
+) -> Result<StagesOutcome, StagesError> {
     let stages = load_stages(model)?;
     let mut errors = InputErrors::default();
     let mut plans: Vec<(&Stage, Scenario, String)> = Vec::new();
@@ -526,11 +553,19 @@ pub fn run_stages(
     // model with thousands of stages used to start thousands of threads);
     // the indexed collect keeps stage order.
     use rayon::prelude::*;
+    let planned = plans.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<Result<StageRow, String>> = plans
         .par_iter()
         .map(|(st, sc, name)| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_stage(st, sc, name)))
-                .unwrap_or_else(|_| Err("a stage's simulation panicked".to_string()))
+            let row =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_stage(st, sc, name)))
+                    .unwrap_or_else(|_| Err("a stage's simulation panicked".to_string()));
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if let Some(p) = progress {
+                p(d, planned, &st.name);
+            }
+            row
         })
         .collect();
     let mut rows = Vec::new();

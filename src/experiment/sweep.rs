@@ -431,7 +431,12 @@ pub(crate) fn write_outputs(
 }
 
 /// A named line of a chart and its axis.
-type ChartLine = (String, Vec<(f64, f64)>, capsim_charts::Axis);
+/// `(x, low, high)` of the 95% intervals of one line's points.
+type Whiskers = Vec<(f64, f64, f64)>;
+
+/// The last field is the group (value of the second parameter): p95 and cost of one
+/// group share a colour, p95 solid and cost dashed.
+type ChartLine = (String, Vec<(f64, f64)>, capsim_charts::Axis, usize);
 
 /// `sweep.png` / `sweep.svg`: p95 (left axis) and monthly cost (right axis) against
 /// the first parameter, one line per value of the second. Further parameters are
@@ -470,13 +475,16 @@ fn chart(
         .skip(2)
         .map(|p| p.values.first().map_or("", String::as_str))
         .collect();
+    let ci_col = col("p95_ms_ci95");
     let mut lines: Vec<ChartLine> = Vec::new();
+    // Per p95 line: its index in `lines` and `(x, low, high)` of its 95% intervals.
+    let mut whiskers: Vec<(usize, Whiskers)> = Vec::new();
     for (what, c, axis) in [
         ("p95", p95_col, capsim_charts::Axis::Left),
         ("cost", cost_col, capsim_charts::Axis::Right),
     ] {
-        for g in &groups {
-            let pts: Vec<(f64, f64)> = records
+        for (gi, g) in groups.iter().enumerate() {
+            let rows: Vec<&PointRecord> = records
                 .iter()
                 .filter(|r| g.is_none() || r.params.get(1) == g.as_ref())
                 .filter(|r| {
@@ -486,6 +494,9 @@ fn chart(
                         .map(String::as_str)
                         .eq(held.iter().copied())
                 })
+                .collect();
+            let pts: Vec<(f64, f64)> = rows
+                .iter()
                 .filter_map(|r| Some((x_of(r.params.first()?), cell(r, c)?)))
                 .collect();
             if pts.is_empty() {
@@ -495,7 +506,19 @@ fn chart(
                 (Some(v), Some(p)) => format!("{what} ({}={v})", p.path),
                 _ => what.to_string(),
             };
-            lines.push((name, pts, axis));
+            if what == "p95" {
+                let bars: Vec<(f64, f64, f64)> = rows
+                    .iter()
+                    .filter_map(|r| {
+                        let (x, m, h) = (x_of(r.params.first()?), cell(r, c)?, cell(r, ci_col)?);
+                        Some((x, (m - h).max(0.0), m + h))
+                    })
+                    .collect();
+                if !bars.is_empty() {
+                    whiskers.push((lines.len(), bars));
+                }
+            }
+            lines.push((name, pts, axis, gi));
         }
     }
     if !lines.iter().any(|l| l.2 == capsim_charts::Axis::Left) {
@@ -518,10 +541,22 @@ fn chart(
     }
     chart.series = lines
         .iter()
-        .map(|(name, pts, axis)| capsim_charts::Series {
-            name,
-            points: pts,
-            axis: *axis,
+        .map(|(name, pts, axis, group)| {
+            let style = match axis {
+                capsim_charts::Axis::Left => capsim_charts::Style::LinePoints,
+                capsim_charts::Axis::Right => capsim_charts::Style::DashedPoints,
+            };
+            capsim_charts::Series::line(name, pts, *axis)
+                .styled(style)
+                .colored(*group)
+        })
+        .collect();
+    chart.error_bars = whiskers
+        .iter()
+        .map(|(i, bars)| capsim_charts::Band {
+            name: "p95 95% CI",
+            points: bars,
+            series: Some(*i),
         })
         .collect();
     capsim_charts::line_chart(

@@ -84,7 +84,14 @@ pub struct SourceFile {
 impl SourceFile {
     /// Reads a file; an unreadable file is an [`InputError`] naming it.
     pub fn read(path: &Path) -> Result<SourceFile, InputError> {
-        let text = super::read_text(path).map_err(|m| InputError::new(path, m))?;
+        let text = super::read_text(path).map_err(|m| {
+            let hint = (!path.exists())
+                .then(|| super::suggest::file_suggestion(path))
+                .flatten()
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            InputError::new(path, format!("{m}{hint}"))
+        })?;
         Ok(SourceFile::from_text(path, text))
     }
 
@@ -105,7 +112,8 @@ impl SourceFile {
     /// [`InputError`] with line and column.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, InputError> {
         toml::from_str(&self.text).map_err(|e| {
-            let mut err = InputError::new(&self.path, e.message().trim().to_string());
+            let message = super::suggest::with_suggestion(e.message().trim());
+            let mut err = InputError::new(&self.path, message);
             if let Some(span) = e.span() {
                 let (l, c) = self.line_col(span.start);
                 err.line = Some(l);
@@ -137,8 +145,8 @@ impl SourceFile {
             }
             // toml appends "in `key`" on a second line; the key path says it.
             let msg = e.inner().to_string();
-            let first = msg.lines().next().unwrap_or("").trim().to_string();
-            self.error_at(&path, first)
+            let first = msg.lines().next().unwrap_or("").trim();
+            self.error_at(&path, super::suggest::with_suggestion(first))
         })
     }
 

@@ -24,52 +24,31 @@ impl Duration {
     }
 }
 
-const UNITS: &[(&str, f64)] = &[
-    ("ns", 1.0),
-    ("us", 1e3),
-    ("µs", 1e3),
-    ("ms", 1e6),
-    ("s", 1e9),
-    ("m", 60e9),
-    ("min", 60e9),
-    ("h", 3600e9),
-    ("d", 86400e9),
-];
-
-/// Parses `"<number><unit>"` with unit one of ns, us, ms, s, m|min, h, d.
+/// Parses a duration with its unit: `"20ms"`, `"1.5s"`, `"10 sec"`, `"90 seconds"`,
+/// `"1h30m"`. The grammar and the units are those of
+/// [`capsim_autoscale::duration::parse_duration`], the one duration parser, so a
+/// model, a scenario, a flag and a policy accept the same spellings. A bare number
+/// (even `0`) is rejected here: in a model it would be ambiguous.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let unit = unit.trim();
-    if num.is_empty() {
+    let t = s.trim().replace('_', "");
+    if t.is_empty() {
         return Err(format!(
             "found \"{s}\", expected a duration such as \"20ms\", \"1.5s\", \"5m\" or \"2h\""
         ));
     }
-    let value: f64 = num
-        .replace('_', "")
-        .parse()
-        .map_err(|_| format!("found \"{s}\", expected a number before the unit"))?;
-    if unit.is_empty() {
+    if t.parse::<f64>().is_ok() {
         return Err(format!(
             "found \"{s}\" without a unit, expected e.g. \"{s}ms\" or \"{s}s\" (units: ns, us, ms, s, m, h, d)"
         ));
     }
-    let scale = UNITS
-        .iter()
-        .find(|(u, _)| *u == unit)
-        .map(|(_, k)| *k)
-        .ok_or_else(|| {
-            format!("found unit \"{unit}\" in \"{s}\", expected one of ns, us, ms, s, m, h, d")
-        })?;
-    let ns = value * scale;
-    if !ns.is_finite() || ns > 1e19 {
+    let ns = capsim_autoscale::duration::parse_duration(&t).map_err(|m| {
+        m.strip_prefix("invalid duration ")
+            .map_or(m.clone(), |rest| format!("found {rest}"))
+    })?;
+    if ns > 10_000_000_000_000_000_000 {
         return Err(format!("found \"{s}\", which is too long (over 300 years)"));
     }
-    Ok(Duration(SimTime::from_nanos(ns.round() as u64)))
+    Ok(Duration(SimTime::from_nanos(ns)))
 }
 
 /// Parses a rate per second: a number (per second) or `"N/s"`, `"N/min"`,
@@ -170,6 +149,14 @@ mod tests {
         assert_eq!(parse_duration("5m").unwrap().nanos(), 300_000_000_000);
         assert_eq!(parse_duration("2h").unwrap().nanos(), 7_200_000_000_000);
         assert_eq!(parse_duration("250us").unwrap().nanos(), 250_000);
+        // The common spellings, as in the autoscale crate (one parser).
+        assert_eq!(parse_duration("10 sec").unwrap().nanos(), 10_000_000_000);
+        assert_eq!(
+            parse_duration("90 seconds").unwrap().nanos(),
+            90_000_000_000
+        );
+        assert_eq!(parse_duration("1h30m").unwrap().nanos(), 5_400_000_000_000);
+        assert_eq!(parse_duration("1_000ms").unwrap().nanos(), 1_000_000_000);
         assert!(parse_duration("20").unwrap_err().contains("without a unit"));
         assert!(parse_duration("5 parsecs")
             .unwrap_err()

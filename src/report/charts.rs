@@ -62,15 +62,26 @@ pub fn write_charts(
     Ok((out, notes))
 }
 
-/// Seconds or minutes on the x axis, whichever reads better.
+/// The time unit of the x axis, chosen by the run's span so that the axis reads
+/// in small round numbers: seconds up to 20 minutes, minutes up to 3 hours, hours
+/// up to 3 days, days beyond.
 fn time_scale(ts: &TimeSeries) -> (f64, &'static str) {
     let end = column(ts, "time_s")
         .and_then(|c| ts.rows.last().and_then(|r| r.get(c).copied().flatten()))
         .unwrap_or(0.0);
-    if end > 1200.0 {
-        (1.0 / 60.0, "time (min)")
-    } else {
+    time_unit(end)
+}
+
+/// `(factor from seconds, axis label)` for a span of `end_s` seconds.
+fn time_unit(end_s: f64) -> (f64, &'static str) {
+    if end_s <= 1200.0 {
         (1.0, "time (s)")
+    } else if end_s <= 3.0 * 3600.0 {
+        (1.0 / 60.0, "time (min)")
+    } else if end_s <= 3.0 * 86_400.0 {
+        (1.0 / 3600.0, "time (h)")
+    } else {
+        (1.0 / 86_400.0, "time (days)")
     }
 }
 
@@ -168,11 +179,7 @@ impl Spec {
         c.series = self
             .series
             .iter()
-            .map(|(name, points, axis)| Series {
-                name,
-                points,
-                axis: *axis,
-            })
+            .map(|(name, points, axis)| Series::line(name, points, *axis))
             .collect();
         c.bands = self
             .bands
@@ -462,6 +469,14 @@ fn replica_factor(peak_replicas: f64, peak_offered: f64) -> f64 {
 
 #[cfg(test)]
 mod factor_tests {
+    #[test]
+    fn time_units_follow_the_span() {
+        assert_eq!(super::time_unit(600.0).1, "time (s)");
+        assert_eq!(super::time_unit(3600.0).1, "time (min)");
+        assert_eq!(super::time_unit(86_400.0), (1.0 / 3600.0, "time (h)"));
+        assert_eq!(super::time_unit(7.0 * 86_400.0).1, "time (days)");
+    }
+
     #[test]
     fn round_factors() {
         assert_eq!(super::replica_factor(8.0, 500.0), 20.0);

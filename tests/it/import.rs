@@ -3,8 +3,8 @@
 //! import validates and runs, its values match the source lines they cite,
 //! and `--check` catches a drifted replica count.
 
-use std::path::{Path, PathBuf};
 use crate::support::{capsim, repo, run_cli, write};
+use std::path::{Path, PathBuf};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let d = repo(&format!("tests/fixtures/import/{dir}"));

@@ -6,9 +6,12 @@
 mod assumptions;
 mod autoscale;
 mod capacity;
+mod charts;
 mod ci_tools;
 mod cli;
+mod cli_conventions;
 mod cost;
+mod docs;
 mod fuzz_regressions;
 mod hardening;
 mod import;

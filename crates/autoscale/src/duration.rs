@@ -6,15 +6,32 @@ use serde::{Deserialize, Deserializer};
 
 pub(crate) const NS_PER_S: u64 = 1_000_000_000;
 
-/// Parses a duration string into nanoseconds.
+/// Nanoseconds per unit, for every spelling accepted (case-insensitive).
+const UNITS: &[(&[&str], u128)] = &[
+    (&["ns", "nsec", "nanosecond", "nanoseconds"], 1),
+    (&["us", "µs", "usec", "microsecond", "microseconds"], 1_000),
+    (
+        &["ms", "msec", "msecs", "millisecond", "milliseconds"],
+        1_000_000,
+    ),
+    (&["s", "sec", "secs", "second", "seconds"], 1_000_000_000),
+    (&["m", "min", "mins", "minute", "minutes"], 60_000_000_000),
+    (&["h", "hr", "hrs", "hour", "hours"], 3_600_000_000_000),
+    (&["d", "day", "days"], 86_400_000_000_000),
+];
+
+/// Parses a duration string into nanoseconds. This is capsim's one duration
+/// parser: model and scenario files, flags and policies all read durations here.
 ///
-/// Grammar: one or more `<number><unit>` parts, number decimal (`1.5`), unit one of
-/// `ns`, `us`, `ms`, `s`, `m`, `h`, `d`. `"0"` alone is accepted as zero.
+/// Grammar: one or more `<number> <unit>` parts, spaces optional (`15s`,
+/// `10 sec`, `90 seconds`, `1h30m`, `1h 30m`), number decimal (`1.5`), unit one of
+/// `ns`, `us`, `ms`, `s`, `m`, `h`, `d` or a spelling of one (`sec`, `seconds`,
+/// `min`, `minutes`, `hr`, `hours`, `days`, ...). `"0"` alone is accepted as zero.
 pub fn parse_duration(text: &str) -> Result<u64, String> {
     let s = text.trim();
     let bad = |why: &str| {
         format!(
-            "invalid duration {text:?}: {why}; expected e.g. \"15s\", \"5m\", \"300ms\", \"1h30m\""
+            "invalid duration {text:?}: {why}; expected e.g. \"15s\", \"10 sec\", \"5m\", \"300ms\", \"1h30m\""
         )
     };
     if s == "0" {
@@ -33,23 +50,23 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
             return Err(bad("a number must come before each unit"));
         }
         let (num, tail) = rest.split_at(num_len);
+        let tail = tail.trim_start();
         let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .find(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
             .unwrap_or(tail.len());
         let (unit, next) = tail.split_at(unit_len);
-        let scale: u128 = match unit {
-            "ns" => 1,
-            "us" | "µs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            "d" => 86_400_000_000_000,
-            "" => return Err(bad("missing unit")),
-            other => return Err(bad(&format!("unknown unit {other:?}"))),
+        let lower = unit.to_lowercase();
+        let scale = match UNITS.iter().find(|(names, _)| names.contains(&lower.as_str())) {
+            Some((_, k)) => *k,
+            None if unit.is_empty() => return Err(bad("missing unit")),
+            None => {
+                return Err(bad(&format!(
+                    "unknown unit {unit:?}, expected one of ns, us, ms, s, m, h, d (or spelt out: sec, seconds, min, minutes, hours, days)"
+                )))
+            }
         };
         total += decimal_times(num, scale).ok_or_else(|| bad("malformed number"))?;
-        rest = next;
+        rest = next.trim_start();
     }
     u64::try_from(total).map_err(|_| bad("too large"))
 }
@@ -116,6 +133,19 @@ impl<'de> Deserialize<'de> for Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accepts_common_spellings() {
+        assert_eq!(parse_duration("10 sec"), Ok(10 * NS_PER_S));
+        assert_eq!(parse_duration("90 seconds"), Ok(90 * NS_PER_S));
+        assert_eq!(parse_duration("1h30m"), Ok(5400 * NS_PER_S));
+        assert_eq!(parse_duration("1h 30m"), Ok(5400 * NS_PER_S));
+        assert_eq!(parse_duration("2 Minutes"), Ok(120 * NS_PER_S));
+        assert_eq!(parse_duration("1 day"), Ok(86_400 * NS_PER_S));
+        assert_eq!(parse_duration("250 msec"), Ok(250_000_000));
+        assert!(parse_duration("10 fortnights").is_err());
+        assert!(parse_duration("sec").is_err());
+    }
 
     #[test]
     fn parses_units_and_compounds() {

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::ChartError;
 use crate::layout::{self, LegendEntry};
@@ -85,7 +84,8 @@ impl Drawable for Cdf {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let (plot, legend) = layout::split(root, &self.title)?;
+        let names: Vec<&str> = self.series.iter().map(|(n, _)| n.as_str()).collect();
+        let (plot, legend) = layout::split(root, &self.title, &names)?;
         let lo = self
             .series
             .iter()
@@ -120,7 +120,7 @@ impl Drawable for Cdf {
             .map_err(de)?;
 
         let guide = RGBColor(110, 110, 110);
-        for (q, name) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
+        for q in [0.5, 0.95, 0.99] {
             chart
                 .draw_series(DashedLineSeries::new(
                     [(x0, q), (x1, q)],
@@ -129,16 +129,27 @@ impl Drawable for Cdf {
                     guide.stroke_width(1),
                 ))
                 .map_err(de)?;
-            let style = layout::text(13)
-                .color(&guide)
-                .pos(Pos::new(HPos::Right, VPos::Bottom));
-            chart
-                .draw_series(std::iter::once(Text::new(name, (x1, q), style)))
-                .map_err(de)?;
         }
         for (i, (_, samples)) in self.series.iter().enumerate() {
             let line = LineSeries::new(steps(samples), layout::color(i).stroke_width(2));
             chart.draw_series(line).map_err(de)?;
+        }
+
+        // Guide labels last, on a white box left of the plot's right edge and just
+        // above their line, so neither the guide nor a curve strikes through them.
+        let base = plot.get_base_pixel();
+        for (q, name) in [(0.5, "p50"), (0.95, "p95"), (0.99, "p99")] {
+            let (x, y) = chart.backend_coord(&(x1, q));
+            // p95 sits just under its line, the others just over: p95 and p99 are close.
+            let above = if q == 0.95 { -2 } else { 17 };
+            layout::label_with_background(
+                &plot,
+                (x - base.0 - 2, y - base.1 - above),
+                name,
+                13,
+                guide,
+                true,
+            )?;
         }
 
         let entries: Vec<LegendEntry> = self
@@ -148,7 +159,7 @@ impl Drawable for Cdf {
             .map(|(i, (name, _))| LegendEntry {
                 name,
                 color: layout::color(i),
-                filled: false,
+                swatch: layout::Swatch::Line,
                 opacity: 1.0,
             })
             .collect();

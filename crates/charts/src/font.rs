@@ -10,6 +10,11 @@ use crate::error::ChartError;
 /// DejaVu Sans (Bitstream Vera license, see `assets/fonts/DejaVuSans-LICENSE.txt`).
 static DEJAVU_SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 
+/// The embedded font file, for the PNG text renderer.
+pub(crate) fn font_bytes() -> &'static [u8] {
+    DEJAVU_SANS
+}
+
 /// The family name charts ask for.
 pub const FAMILY: &str = "sans-serif";
 

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::error::ChartError;
 use crate::layout::{self, LegendEntry};
@@ -21,7 +20,27 @@ pub enum Axis {
     Right,
 }
 
-/// A named line of `(x, y)` points, drawn in the given order.
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Style {
+    /// A solid line through the points (a series over time).
+    #[default]
+    Line,
+    /// A dashed line.
+    Dashed,
+    /// A dot per point and no line: the points are separate configurations, and a
+    /// line between them would suggest values in between.
+    Points,
+    /// A line with a dot at each point (a sweep over a grid).
+    LinePoints,
+    /// A dashed line with a dot at each point.
+    DashedPoints,
+    /// A large ringed dot per point, for the one point that matters (the chosen
+    /// configuration).
+    Highlight,
+}
+
+/// A named series of `(x, y)` points, drawn in the given order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Series<'a> {
     /// Legend name.
@@ -30,6 +49,37 @@ pub struct Series<'a> {
     pub points: &'a [(f64, f64)],
     /// Axis the y values belong to.
     pub axis: Axis,
+    /// Line, dots or both.
+    pub style: Style,
+    /// Palette index; by default the series' position. Two series with the same
+    /// index (p95 and cost of one group) share a colour.
+    pub color: Option<usize>,
+}
+
+impl<'a> Series<'a> {
+    /// A solid line in the series' own colour.
+    pub fn line(name: &'a str, points: &'a [(f64, f64)], axis: Axis) -> Self {
+        Self {
+            name,
+            points,
+            axis,
+            style: Style::Line,
+            color: None,
+        }
+    }
+
+    /// The same series drawn another way.
+    pub fn styled(self, style: Style) -> Self {
+        Self { style, ..self }
+    }
+
+    /// The same series in palette colour `i`.
+    pub fn colored(self, i: usize) -> Self {
+        Self {
+            color: Some(i),
+            ..self
+        }
+    }
 }
 
 /// A vertical line at `x` with a short label (e.g. "api 3→5").
@@ -70,6 +120,9 @@ pub struct LineChart<'a> {
     pub markers: Vec<Marker<'a>>,
     /// Shaded bands, drawn under the lines.
     pub bands: Vec<Band<'a>>,
+    /// Error bars: `(x, low, high)` whiskers in the colour of their series
+    /// (e.g. 95% confidence intervals of replicated points).
+    pub error_bars: Vec<Band<'a>>,
     /// Pixel size.
     pub size: ChartSize,
 }
@@ -85,6 +138,7 @@ impl<'a> LineChart<'a> {
             series: Vec::new(),
             markers: Vec::new(),
             bands: Vec::new(),
+            error_bars: Vec::new(),
             size: DEFAULT_SIZE,
         }
     }
@@ -111,7 +165,7 @@ fn check(chart: &LineChart) -> Result<(), String> {
     if points == 0 {
         return Err("no series with points".to_string());
     }
-    for b in &chart.bands {
+    for b in chart.bands.iter().chain(&chart.error_bars) {
         if let Some(i) = b.series {
             if i >= chart.series.len() {
                 return Err(format!(
@@ -140,7 +194,24 @@ impl LineChart<'_> {
     }
 
     fn band_color(&self, band: &Band) -> RGBColor {
-        band.series.map_or(RGBColor(120, 120, 120), layout::color)
+        band.series
+            .map_or(RGBColor(120, 120, 120), |i| self.series_color(i))
+    }
+
+    fn series_color(&self, i: usize) -> RGBColor {
+        layout::color(self.series.get(i).and_then(|s| s.color).unwrap_or(i))
+    }
+
+    /// The style a series is drawn in: beyond the palette, lines turn dashed so
+    /// that two series sharing a colour still differ.
+    fn series_style(&self, i: usize) -> Style {
+        let s = self.series[i];
+        let wrapped = s.color.unwrap_or(i) >= layout::PALETTE.len();
+        match s.style {
+            Style::Line if wrapped => Style::Dashed,
+            Style::LinePoints if wrapped => Style::DashedPoints,
+            other => other,
+        }
     }
 
     /// (min, max) of x over series, bands and markers.
@@ -149,7 +220,12 @@ impl LineChart<'_> {
             .series
             .iter()
             .flat_map(|s| s.points.iter().map(|p| p.0))
-            .chain(self.bands.iter().flat_map(|b| b.points.iter().map(|p| p.0)))
+            .chain(
+                self.bands
+                    .iter()
+                    .chain(&self.error_bars)
+                    .flat_map(|b| b.points.iter().map(|p| p.0)),
+            )
             .chain(self.markers.iter().map(|m| m.x));
         extent(xs)
     }
@@ -164,11 +240,26 @@ impl LineChart<'_> {
             .chain(
                 self.bands
                     .iter()
+                    .chain(&self.error_bars)
                     .filter(|b| self.band_axis(b) == axis)
                     .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])),
             )
             .collect();
         (!ys.is_empty()).then(|| extent(ys))
+    }
+}
+
+impl LineChart<'_> {
+    /// Legend names: right-axis series say so.
+    fn legend_names(&self) -> Vec<String> {
+        let any_right = self.series.iter().any(|s| s.axis == Axis::Right);
+        self.series
+            .iter()
+            .map(|s| match s.axis {
+                Axis::Right if any_right => format!("{} (right axis)", s.name),
+                _ => s.name.to_string(),
+            })
+            .collect()
     }
 }
 
@@ -194,9 +285,23 @@ impl Drawable for LineChart<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let (plot, legend) = layout::split(root, self.title)?;
+        let names = self.legend_names();
+        let mut all_names: Vec<&str> = names.iter().map(String::as_str).collect();
+        all_names.extend(self.bands.iter().map(|b| b.name));
+        let (plot, legend) = layout::split(root, self.title, &all_names)?;
         let (x0, x1) = self.x_extent();
         let (x0, x1) = x_range(x0, x1);
+        // Dots at the ends would be cut in half on the frame: pad point charts.
+        let (x0, x1) = if self
+            .series
+            .iter()
+            .any(|s| s.style != Style::Line && s.style != Style::Dashed)
+        {
+            let pad = (x1 - x0) * 0.04;
+            (x0 - pad, x1 + pad)
+        } else {
+            (x0, x1)
+        };
         let left = self.y_extent(Axis::Left);
         let right = self.y_extent(Axis::Right);
         let (y0, y1) = left
@@ -252,58 +357,113 @@ impl Drawable for LineChart<'_> {
         }
 
         let marker_color = RGBColor(90, 90, 90);
-        for (k, m) in self.markers.iter().enumerate() {
+        for m in &self.markers {
             let line =
                 DashedLineSeries::new([(m.x, y0), (m.x, y1)], 6, 4, marker_color.stroke_width(1));
             chart.draw_series(line).map_err(de)?;
-            if !m.label.is_empty() {
-                // Staggered so that labels of close markers do not print over each other.
-                let y = y1 - (y1 - y0) * (0.02 + 0.055 * (k % 4) as f64);
-                let style = layout::text(13)
-                    .color(&marker_color)
-                    .pos(Pos::new(HPos::Left, VPos::Top));
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        format!(" {}", m.label),
-                        (m.x, y),
-                        style,
-                    )))
-                    .map_err(de)?;
-            }
         }
 
         for (i, s) in self.series.iter().enumerate() {
-            let style = layout::color(i).stroke_width(2);
-            let line = LineSeries::new(s.points.iter().copied(), style);
+            let color = self.series_color(i);
+            let line_style = color.stroke_width(2);
+            let pts = s.points.iter().copied();
+            let style = self.series_style(i);
+            let result = match style {
+                Style::Line | Style::LinePoints => {
+                    let line = LineSeries::new(pts, line_style);
+                    match s.axis {
+                        Axis::Left => chart.draw_series(line).map(|_| ()),
+                        Axis::Right => chart.draw_secondary_series(line).map(|_| ()),
+                    }
+                }
+                Style::Dashed | Style::DashedPoints => {
+                    let line = DashedLineSeries::new(pts, 8, 5, line_style);
+                    match s.axis {
+                        Axis::Left => chart.draw_series(line).map(|_| ()),
+                        Axis::Right => chart.draw_secondary_series(line).map(|_| ()),
+                    }
+                }
+                Style::Points | Style::Highlight => Ok(()),
+            };
+            result.map_err(de)?;
+            let radius = match style {
+                Style::Points => 4,
+                Style::LinePoints | Style::DashedPoints => 3,
+                Style::Highlight => 8,
+                Style::Line | Style::Dashed => continue,
+            };
+            let dots = s.points.iter().map(|&p| {
+                EmptyElement::at(p)
+                    + Circle::new((0, 0), radius, color.filled())
+                    + Circle::new((0, 0), radius, BLACK.mix(0.6).stroke_width(1))
+            });
+            let ring = s.points.iter().map(|&p| {
+                EmptyElement::at(p) + Circle::new((0, 0), radius + 4, BLACK.stroke_width(2))
+            });
             match s.axis {
-                Axis::Left => chart.draw_series(line).map(|_| ()),
-                Axis::Right => chart.draw_secondary_series(line).map(|_| ()),
+                Axis::Left => chart.draw_series(dots).map(|_| ()),
+                Axis::Right => chart.draw_secondary_series(dots).map(|_| ()),
+            }
+            .map_err(de)?;
+            if style == Style::Highlight {
+                match s.axis {
+                    Axis::Left => chart.draw_series(ring).map(|_| ()),
+                    Axis::Right => chart.draw_secondary_series(ring).map(|_| ()),
+                }
+                .map_err(de)?;
+            }
+        }
+
+        for bars in &self.error_bars {
+            let color = self.band_color(bars);
+            let whiskers = bars.points.iter().map(|&(x, lo, hi)| {
+                ErrorBar::new_vertical(x, lo, (lo + hi) / 2.0, hi, color.stroke_width(2), 10)
+            });
+            match self.band_axis(bars) {
+                Axis::Left => chart.draw_series(whiskers).map(|_| ()),
+                Axis::Right => chart.draw_secondary_series(whiskers).map(|_| ()),
             }
             .map_err(de)?;
         }
 
-        let right_names: Vec<String> = self
-            .series
-            .iter()
-            .map(|s| match s.axis {
-                Axis::Left => s.name.to_string(),
-                Axis::Right => format!("{} (right)", s.name),
-            })
-            .collect();
-        let mut entries: Vec<LegendEntry> = right_names
+        // Marker labels last, each on a white box just right of its line, so lines
+        // and curves do not strike through them; staggered so close markers do not
+        // print over each other.
+        let base = plot.get_base_pixel();
+        for (k, m) in self.markers.iter().enumerate() {
+            if m.label.is_empty() {
+                continue;
+            }
+            let (px, py) = chart.backend_coord(&(m.x, y1));
+            layout::label_with_background(
+                &plot,
+                (px - base.0 + 3, py - base.1 + 4 + 18 * (k % 4) as i32),
+                m.label,
+                13,
+                marker_color,
+                false,
+            )?;
+        }
+
+        let mut entries: Vec<LegendEntry> = names
             .iter()
             .enumerate()
             .map(|(i, name)| LegendEntry {
                 name,
-                color: layout::color(i),
-                filled: false,
+                color: self.series_color(i),
+                swatch: match self.series_style(i) {
+                    Style::Line => layout::Swatch::Line,
+                    Style::Dashed | Style::DashedPoints => layout::Swatch::Dashed,
+                    Style::Points | Style::Highlight => layout::Swatch::Dot,
+                    Style::LinePoints => layout::Swatch::LineDot,
+                },
                 opacity: 1.0,
             })
             .collect();
         entries.extend(self.bands.iter().map(|b| LegendEntry {
             name: b.name,
             color: self.band_color(b),
-            filled: true,
+            swatch: layout::Swatch::Box,
             opacity: 0.3,
         }));
         layout::draw_legend(&legend, &entries)

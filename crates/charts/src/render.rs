@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use crate::error::ChartError;
 use crate::font;
+use crate::glyphs::GlyphBitmap;
 
 /// Pixel size of a chart (the SVG uses the same user units).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +55,9 @@ pub(crate) fn render(
 
     let mut pixels = vec![0u8; w as usize * h as usize * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        let backend = GlyphBitmap::new(&mut pixels, (w, h))
+            .ok_or_else(|| draw_err("the embedded font does not parse".to_string()))?;
+        let root = backend.into_drawing_area();
         chart.draw(&root).map_err(draw_err)?;
         root.present().map_err(|e| draw_err(de(e)))?;
     }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use capsim_charts::{
-    cdf_chart, line_chart, stacked_bar, Axis, Band, ChartError, LineChart, Marker, Series,
+    cdf_chart, line_chart, stacked_bar, Axis, Band, ChartError, LineChart, Marker, Series, Style,
 };
 
 fn out_dir() -> (Option<tempfile::TempDir>, PathBuf) {
@@ -107,21 +107,9 @@ fn line_chart_with_second_axis_markers_and_bands() {
     );
     chart.y2_label = Some("replicas");
     chart.series = vec![
-        Series {
-            name: "p50 latency",
-            points: &p50,
-            axis: Axis::Left,
-        },
-        Series {
-            name: "p95 latency",
-            points: &p95,
-            axis: Axis::Left,
-        },
-        Series {
-            name: "api replicas",
-            points: &replicas,
-            axis: Axis::Right,
-        },
+        Series::line("p50 latency", &p50, Axis::Left),
+        Series::line("p95 latency", &p95, Axis::Left),
+        Series::line("api replicas", &replicas, Axis::Right),
     ];
     chart.bands = vec![Band {
         name: "p95 95% CI",
@@ -152,11 +140,7 @@ fn line_chart_with_second_axis_markers_and_bands() {
     // A plain chart: one series, no second axis, no markers.
     let (png, svg) = (dir.join("plain.png"), dir.join("plain.svg"));
     let mut plain = LineChart::new("Offered load", "time (s)", "requests / s");
-    plain.series = vec![Series {
-        name: "offered",
-        points: &rate,
-        axis: Axis::Left,
-    }];
+    plain.series = vec![Series::line("offered", &rate, Axis::Left)];
     line_chart(&png, &svg, &plain).unwrap();
     assert_valid(&png, &svg);
 }
@@ -209,11 +193,7 @@ fn bad_data_is_an_error_not_a_panic() {
     }
     let points = [(0.0, 1.0)];
     let mut chart = LineChart::new("t", "x", "y");
-    chart.series = vec![Series {
-        name: "s",
-        points: &points,
-        axis: Axis::Left,
-    }];
+    chart.series = vec![Series::line("s", &points, Axis::Left)];
     chart.bands = vec![Band {
         name: "b",
         points: &[],
@@ -279,4 +259,86 @@ fn output_is_deterministic() {
         (std::fs::read(png).unwrap(), std::fs::read(svg).unwrap())
     };
     assert_eq!(run("det1"), run("det2"));
+}
+
+/// The shapes real models produce: 47 cost items over five stages, long and
+/// colliding category names, points that are separate configurations, and
+/// replicated sweep points with intervals. Each still draws (look at them with
+/// `CAPSIM_CHART_DIR`); the grouping and wrapping rules are unit-tested in the crate.
+#[test]
+fn real_model_shapes_draw() {
+    let (_keep, dir) = out_dir();
+    let stages = ["MVP", "Growth", "Scale", "Global", "Enterprise"];
+    let series: Vec<(String, Vec<f64>)> = (0..47)
+        .map(|i| {
+            let f = (i % 7 + 1) as f64;
+            (
+                format!("component_{i}@region-{}", i % 11),
+                vec![0.5 * f, 2.0 * f, 9.0 * f, 80.0 * f, 300.0 * f],
+            )
+        })
+        .collect();
+    let (png, svg) = (dir.join("many_items.png"), dir.join("many_items.svg"));
+    stacked_bar(&png, &svg, "47 items", &stages, &series, "USD per month").unwrap();
+    assert_valid(&png, &svg);
+    let svg_text = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg_text.contains("other (36 items)"), "small items grouped");
+
+    let names = [
+        "cdn",
+        "api",
+        "supabase_plan",
+        "supabase_compute_credit",
+        "load_balancer",
+        "egress",
+        "cache",
+        "jobs",
+        "db",
+    ];
+    let values: Vec<f64> = (0..names.len()).map(|i| 10.0 + i as f64).collect();
+    let (png, svg) = (dir.join("long_labels.png"), dir.join("long_labels.svg"));
+    stacked_bar(&png, &svg, "long labels", &names, &[("sku", values)], "USD").unwrap();
+    assert_valid(&png, &svg);
+
+    let frontier = [(100.0, 400.0), (150.0, 180.0), (230.0, 90.0), (400.0, 70.0)];
+    let feasible = [(230.0, 90.0), (400.0, 70.0), (300.0, 85.0)];
+    let chosen = [(230.0, 90.0)];
+    let mut chart = LineChart::new("frontier", "USD per month", "p95 latency (ms)");
+    chart.series = vec![
+        Series::line("Pareto frontier", &frontier, Axis::Left).styled(Style::Points),
+        Series::line("feasible", &feasible, Axis::Left).styled(Style::Points),
+        Series::line("chosen", &chosen, Axis::Left).styled(Style::Highlight),
+    ];
+    let (png, svg) = (dir.join("frontier.png"), dir.join("frontier.svg"));
+    line_chart(&png, &svg, &chart).unwrap();
+    assert_valid(&png, &svg);
+
+    let a = [(2.0, 300.0), (4.0, 120.0), (6.0, 80.0)];
+    let b = [(2.0, 250.0), (4.0, 100.0), (6.0, 70.0)];
+    let ci_a = [(2.0, 280.0, 320.0), (4.0, 110.0, 130.0), (6.0, 75.0, 85.0)];
+    let cost = [(2.0, 50.0), (4.0, 100.0), (6.0, 150.0)];
+    let mut chart = LineChart::new("sweep", "api.replicas", "p95 latency (ms)");
+    chart.y2_label = Some("USD per month");
+    chart.series = vec![
+        Series::line("p95 (pool=10)", &a, Axis::Left).styled(Style::LinePoints),
+        Series::line("p95 (pool=20)", &b, Axis::Left).styled(Style::LinePoints),
+        Series::line("cost (pool=10)", &cost, Axis::Right)
+            .styled(Style::DashedPoints)
+            .colored(0),
+    ];
+    chart.error_bars = vec![Band {
+        name: "95% CI",
+        points: &ci_a,
+        series: Some(0),
+    }];
+    let (png, svg) = (dir.join("sweep.png"), dir.join("sweep.svg"));
+    line_chart(&png, &svg, &chart).unwrap();
+    assert_valid(&png, &svg);
+
+    // An error bar naming a series that does not exist is bad data.
+    chart.error_bars[0].series = Some(9);
+    assert!(matches!(
+        line_chart(&png, &svg, &chart),
+        Err(ChartError::Data { .. })
+    ));
 }

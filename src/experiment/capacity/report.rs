@@ -1,11 +1,12 @@
 //! The files of `capsim capacity`: `capacity.json` (the [`CapacityResult`]),
 //! `capacity.md`, and two charts — latency and errors against load
 //! (`capacity.png/svg`) and each component's utilization against load
-//! (`capacity_utilization.png/svg`) — plus the text printed on a terminal.
+//! (`capacity_utilization.png/svg`), a dot at each probed factor — plus the
+//! text printed on a terminal.
 
 use super::{fmt_factor, fmt_rate, CapacityResult};
 use crate::report::atomic;
-use capsim_charts::{line_chart, Axis, LineChart, Marker, Series};
+use capsim_charts::{line_chart, Axis, LineChart, Marker, Series, Style};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -88,11 +89,15 @@ fn charts(dir: &Path, r: &CapacityResult) -> Result<(), (PathBuf, std::io::Error
             name: "p95",
             points: &p95,
             axis: Axis::Left,
+            style: Style::LinePoints,
+            color: None,
         },
         Series {
             name: "p99",
             points: &p99,
             axis: Axis::Left,
+            style: Style::LinePoints,
+            color: None,
         },
     ];
     if any_errors {
@@ -100,6 +105,8 @@ fn charts(dir: &Path, r: &CapacityResult) -> Result<(), (PathBuf, std::io::Error
             name: "error rate",
             points: &errors,
             axis: Axis::Right,
+            style: Style::LinePoints,
+            color: None,
         });
     }
     if let Some(f) = r.max_load_factor {
@@ -147,6 +154,8 @@ fn charts(dir: &Path, r: &CapacityResult) -> Result<(), (PathBuf, std::io::Error
             name: n,
             points: pts,
             axis: Axis::Left,
+            style: Style::LinePoints,
+            color: None,
         })
         .collect();
     if let Some(f) = r.max_load_factor {
