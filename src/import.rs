@@ -26,6 +26,9 @@ use std::path::{Path, PathBuf};
 /// `capsim import FILE... [--out MODEL.toml] [--scenario-out S.toml]`, or
 /// `capsim import --check MODEL FILE...`.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  capsim import k8s/deployment.yaml k8s/hpa.yaml nginx.conf pgbouncer.ini --out model.toml\n  capsim import load-test.js --out model.toml --scenario-out scenario.toml\n  capsim import --check models/recete.toml k8s/*.yaml"
+)]
 pub struct Args {
     /// Config files: Kubernetes YAML, docker-compose, nginx, pgbouncer.ini,
     /// a k6 script, railway.toml/json, render.yaml, an ECS scaling policy JSON.
