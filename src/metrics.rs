@@ -4,6 +4,7 @@
 //! every output is written from. Nothing here changes what the simulation
 //! does; the stack depends on this module, never the other way round.
 
+pub mod headroom;
 pub mod latency;
 pub mod level;
 pub mod number;

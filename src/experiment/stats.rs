@@ -329,6 +329,7 @@ pub fn combine(results: &[RunResult]) -> Option<RunResult> {
             .filter_map(|r| r.components.get(name))
             .collect();
         comp.utilization = mean_of(same.iter().map(|x| x.utilization));
+        comp.headroom_factor = mean_opt(same.iter().map(|x| x.headroom_factor).collect());
         comp.in_flight_mean = mean_opt(same.iter().map(|x| x.in_flight_mean).collect());
         comp.queue_mean = mean_opt(same.iter().map(|x| x.queue_mean).collect());
         comp.memory_mib_mean = mean_opt(same.iter().map(|x| x.memory_mib_mean).collect());
@@ -356,6 +357,8 @@ pub fn combine(results: &[RunResult]) -> Option<RunResult> {
             jobs.latency_ms = mean_latency(&l);
         }
     }
+
+    c.bottleneck = crate::metrics::headroom::tightest(&c.components);
 
     for (j, v) in c.slo.iter_mut().enumerate() {
         v.actual = mean_of(

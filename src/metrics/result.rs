@@ -149,6 +149,10 @@ pub struct ComponentSummary {
     /// Busy fraction of capacity (CPU for services, servers for stations,
     /// connections for pools, worker slots for queues), 0..1.
     pub utilization: f64,
+    /// The load multiplier at which the component would reach its capacity,
+    /// from its busiest interval (see [`super::headroom`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headroom_factor: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replicas_min: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -202,6 +206,13 @@ pub struct SloVerdict {
     pub target: f64,
     pub actual: f64,
     pub ok: bool,
+}
+
+/// The component nearest its limit, and the load multiplier that reaches it.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeadroomBottleneck {
+    pub component: String,
+    pub headroom_factor: f64,
 }
 
 /// One autoscaler decision (a row of `autoscale.csv`).
@@ -295,6 +306,9 @@ pub struct RunResult {
     /// Time-average number of requests in the system (Little's L).
     pub in_system_mean: f64,
     pub saturated: bool,
+    /// The component nearest its limit: the smallest `headroom_factor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<HeadroomBottleneck>,
     pub classes: IndexMap<String, ClassSummary>,
     pub components: IndexMap<String, ComponentSummary>,
     pub slo: Vec<SloVerdict>,

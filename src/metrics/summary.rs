@@ -20,7 +20,7 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
     let end = sc.duration_ns;
     let measured_ns = end - sc.warmup_ns;
     let measured_s = measured_ns as f64 / 1e9;
-    let components: IndexMap<String, ComponentSummary> = sys
+    let mut components: IndexMap<String, ComponentSummary> = sys
         .components
         .iter()
         .map(|c| c.name.clone())
@@ -43,6 +43,8 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
     let finished = rec.completed + failed;
     let error_rate = ratio(failed as f64, finished as f64).unwrap_or(0.0);
     let latency_ms = LatencySummary::from_hist(&rec.latency);
+    let bottleneck =
+        super::headroom::headroom(sys, sc.warmup_ns as f64 / 1e9, &rec.series, &mut components);
     let (warnings, saturated) = warnings(sc, &rec, &components);
     let slo = slo_verdicts(sys, &latency_ms, error_rate, rec.completed);
     let autoscale = autoscale_summary(
@@ -88,6 +90,7 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
         throughput_rps: round6(rec.completed as f64 / measured_s),
         in_system_mean: round6(rec.in_system_mean),
         saturated,
+        bottleneck,
         classes,
         components,
         slo,

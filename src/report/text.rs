@@ -86,6 +86,30 @@ pub fn summary_text_with(
         }
         let _ = writeln!(s);
     }
+    // The three components nearest their capacity, tightest first.
+    let mut tight: Vec<(&String, f64)> = r
+        .components
+        .iter()
+        .filter_map(|(n, c)| c.headroom_factor.map(|h| (n, h)))
+        .collect();
+    tight.sort_by(|a, b| a.1.total_cmp(&b.1));
+    if !tight.is_empty() {
+        let list: Vec<String> = tight
+            .iter()
+            .take(3)
+            .map(|(n, h)| {
+                format!(
+                    "{n} {}x",
+                    crate::metrics::number::fmt_num((h * 100.0).round() / 100.0)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "headroom   {} (load multiplier at which each reaches its capacity, from its busiest interval)",
+            list.join(", ")
+        );
+    }
     for a in &r.autoscale.services {
         let _ = writeln!(
             s,

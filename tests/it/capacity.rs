@@ -285,3 +285,35 @@ fn cli_writes_capacity_files_and_rejects_bad_options() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no"));
 }
+
+/// One reporting interval spanning the whole run, so the busiest interval is
+/// the run itself and headroom is exactly capacity / mean demand.
+fn one_interval_scenario(rate: f64, duration_s: u64) -> String {
+    format!(
+        "name = \"one-interval\"\nduration = \"{duration_s}s\"\nwarmup = \"0s\"\ninterval = \"{duration_s}s\"\nseed = 7\n\n[workload]\ntype = \"open\"\nrate = {rate}\n"
+    )
+}
+
+#[test]
+fn headroom_is_capacity_over_demand_and_names_the_tighter_station() {
+    // Tandem at 50/s: back is 35% busy (headroom 1/0.35 = 2.857), front 20%
+    // (5.0). Over 600 s the busy-time estimate has a relative error of about
+    // 1% (30,000 requests, correlated), so 4% is a wide but failing-capable band.
+    let (sys, sc) = load(TANDEM, &one_interval_scenario(50.0, 600));
+    let r = capsim::stack::simulate(&sys, &sc, sc.seed, 0);
+    let back = r.components["back"].headroom_factor.unwrap();
+    let front = r.components["front"].headroom_factor.unwrap();
+    assert!(
+        (back / (1.0 / 0.35) - 1.0).abs() < 0.04,
+        "back headroom {back}"
+    );
+    assert!((front / 5.0 - 1.0).abs() < 0.04, "front headroom {front}");
+    let b = r.bottleneck.as_ref().expect("a bottleneck");
+    assert_eq!(b.component, "back");
+    assert_eq!(b.headroom_factor, back);
+    // M/M/8 at ρ = 0.8: headroom 1.25.
+    let (sys, sc) = load(MMC, &one_interval_scenario(640.0, 300));
+    let r = capsim::stack::simulate(&sys, &sc, sc.seed, 0);
+    let h = r.components["server"].headroom_factor.unwrap();
+    assert!((h / 1.25 - 1.0).abs() < 0.02, "M/M/8 headroom {h}");
+}
