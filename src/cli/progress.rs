@@ -66,9 +66,15 @@ impl Progress {
         if self.lines {
             // Hold the lock while checking, so counts print in order and once.
             let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-            if done > self.printed.load(Ordering::Relaxed) {
+            // Worker threads may report 3 before 2: every count up to `done`
+            // gets its line, in order, and the label goes with the last.
+            let printed = self.printed.load(Ordering::Relaxed);
+            if done > printed {
                 self.printed.store(done, Ordering::Relaxed);
                 let of = total.map(|t| format!("/{t}")).unwrap_or_default();
+                for k in printed + 1..done {
+                    eprintln!("{} {k}{of} done", self.unit);
+                }
                 let label = if label.is_empty() {
                     String::new()
                 } else {
