@@ -83,7 +83,7 @@ pub fn assess(
             .map(|(n, c)| (n, CAPACITY_ERRORS.iter().map(|k| c.errors.get(*k)).sum()))
             .filter(|(_, e)| *e > 0)
             .collect();
-        at.sort_by(|a, b| b.1.cmp(&a.1));
+        at.sort_by_key(|x| std::cmp::Reverse(x.1));
         for (n, _) in &at {
             cause(n, &mut causes);
         }
