@@ -10,6 +10,7 @@ pub mod level;
 pub mod number;
 pub mod recording;
 pub mod result;
+pub mod saturation;
 pub mod summary;
 
 pub use latency::LatencyHistogram;

@@ -301,6 +301,14 @@ pub fn combine(results: &[RunResult]) -> Option<RunResult> {
     c.throughput_rps = all(|r| r.throughput_rps);
     c.in_system_mean = all(|r| r.in_system_mean);
     c.saturated = results.iter().any(|r| r.saturated);
+    c.saturated_by = Vec::new();
+    for r in results {
+        for n in &r.saturated_by {
+            if !c.saturated_by.contains(n) {
+                c.saturated_by.push(n.clone());
+            }
+        }
+    }
     c.events_processed = mean_count(results.iter().map(|r| r.events_processed));
     c.autoscale.decisions = mean_count(results.iter().map(|r| r.autoscale.decisions));
     c.autoscale.scale_ups = mean_count(results.iter().map(|r| r.autoscale.scale_ups));

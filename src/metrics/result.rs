@@ -306,6 +306,10 @@ pub struct RunResult {
     /// Time-average number of requests in the system (Little's L).
     pub in_system_mean: f64,
     pub saturated: bool,
+    /// The components that made the run saturated, most to blame first
+    /// (see [`super::saturation`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub saturated_by: Vec<String>,
     /// The component nearest its limit: the smallest `headroom_factor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bottleneck: Option<HeadroomBottleneck>,

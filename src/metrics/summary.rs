@@ -45,7 +45,7 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
     let latency_ms = LatencySummary::from_hist(&rec.latency);
     let bottleneck =
         super::headroom::headroom(sys, sc.warmup_ns as f64 / 1e9, &rec.series, &mut components);
-    let (warnings, saturated) = warnings(sc, &rec, &components);
+    let (warnings, saturated, saturated_by) = warnings(sys, sc, &rec, &components);
     let slo = slo_verdicts(sys, &latency_ms, error_rate, rec.completed);
     let autoscale = autoscale_summary(
         sys,
@@ -90,6 +90,7 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
         throughput_rps: round6(rec.completed as f64 / measured_s),
         in_system_mean: round6(rec.in_system_mean),
         saturated,
+        saturated_by,
         bottleneck,
         classes,
         components,
@@ -106,28 +107,20 @@ pub fn summarize(sys: &System, sc: &Scenario, mut rec: Recording) -> RunResult {
     }
 }
 
-/// The run's warnings, and whether it saturated.
+/// The run's warnings, whether it saturated, and the components that caused it.
 fn warnings(
+    sys: &System,
     sc: &Scenario,
     rec: &Recording,
     components: &IndexMap<String, ComponentSummary>,
-) -> (Vec<String>, bool) {
+) -> (Vec<String>, bool, Vec<String>) {
+    let verdict = super::saturation::assess(sys, sc, rec, components);
     let mut warnings = Vec::new();
-    // Saturated: capsim shed load, or the second half of the measured
-    // window served clearly less than was offered while the number of
-    // requests in the system kept growing.
-    let ev = &rec.saturation;
-    let [_, s2] = ev.served_halves;
-    let [_, o2] = ev.offered_halves;
-    let mid = ev.in_system_mid.unwrap_or(0);
-    let now_in = ev.in_system_end;
-    let growing = now_in > 100 && now_in > 2 * mid.max(1) && (o2 as f64) > 1.02 * s2 as f64;
-    let saturated = rec.errors.get(ErrorKind::Overload) > 0 || growing;
-    if saturated {
-        warnings.push(format!(
-            "saturated: offered load exceeds capacity ({now_in} requests in the system at the end, {mid} at mid-run); latency figures describe a growing queue, not a steady state"
-        ));
-    }
+    let (sat, util): (Vec<String>, Vec<String>) = verdict
+        .warnings
+        .into_iter()
+        .partition(|w| w.starts_with("saturated"));
+    warnings.extend(sat);
     if rec.errors.get(ErrorKind::Overload) > 0 {
         warnings.push(format!(
             "{} arrivals were shed by limits.max_in_flight = {}",
@@ -147,15 +140,8 @@ fn warnings(
             rec.completed
         ));
     }
-    for (name, comp) in components {
-        if comp.utilization > 0.95 {
-            warnings.push(format!(
-                "{name} is at {:.0}% utilization: it is the bottleneck",
-                comp.utilization * 100.0
-            ));
-        }
-    }
-    (warnings, saturated)
+    warnings.extend(util);
+    (warnings, verdict.saturated, verdict.causes)
 }
 
 /// With nothing completed there is no latency to meet a target: latency

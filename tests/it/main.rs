@@ -17,6 +17,7 @@ mod hardening;
 mod import;
 mod queueing;
 mod regions;
+mod saturation;
 mod seeds;
 mod stats;
 mod support;
