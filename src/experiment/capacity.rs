@@ -37,6 +37,7 @@ use crate::experiment::stats::estimate;
 use crate::input::model::System;
 use crate::input::scenario::{Scenario, Workload};
 use crate::input::{InputError, InputErrors};
+use crate::metrics::result::ErrorKind;
 use crate::stack::RunResult;
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -509,30 +510,10 @@ fn peak_rps(sc: &Scenario, runs: &[RunResult]) -> f64 {
 
 fn peak_offered_interval(r: &RunResult) -> f64 {
     let warm = r.warmup_s;
-    column_peak(r, "offered_rps", warm).unwrap_or(r.workload.offered_rps)
+    r.timeseries
+        .peak("offered_rps", warm)
+        .unwrap_or(r.workload.offered_rps)
 }
-
-/// The largest value of a timeseries column in the intervals after `warm_s`.
-fn column_peak(r: &RunResult, column: &str, warm_s: f64) -> Option<f64> {
-    let ts = &r.timeseries;
-    let col = ts.columns.iter().position(|c| c == column)?;
-    let time = ts.columns.iter().position(|c| c == "time_s")?;
-    ts.rows
-        .iter()
-        .filter(|row| row.get(time).copied().flatten().is_some_and(|t| t > warm_s))
-        .filter_map(|row| row.get(col).copied().flatten())
-        .reduce(f64::max)
-}
-
-/// Capacity errors: the kinds that say a component ran out of room. `unavailable`
-/// (nothing ready) and `overload` (capsim's own guard) are not a component's limit.
-const CAPACITY_ERRORS: [crate::stack::result::ErrorKind; 5] = [
-    crate::stack::result::ErrorKind::Refused,
-    crate::stack::result::ErrorKind::Timeout,
-    crate::stack::result::ErrorKind::PoolTimeout,
-    crate::stack::result::ErrorKind::PoolRefused,
-    crate::stack::result::ErrorKind::Rejected,
-];
 
 fn summarize_probe(
     system: &System,
@@ -583,7 +564,7 @@ fn summarize_probe(
         let mut peak = 0.0;
         let mut util = 0.0;
         let mut cap_err = 0.0;
-        let mut by_kind = [0u64; 5];
+        let mut by_kind = [0u64; ErrorKind::CAPACITY.len()];
         let mut backlog: Option<f64> = None;
         let mut waiting: Option<f64> = None;
         for r in runs {
@@ -591,12 +572,14 @@ fn summarize_probe(
                 continue;
             };
             util += s.utilization / n;
-            peak += column_peak(r, &format!("{}.utilization", c.name), r.warmup_s)
+            peak += r
+                .timeseries
+                .peak(&format!("{}.utilization", c.name), r.warmup_s)
                 .unwrap_or(s.utilization)
                 .max(s.utilization)
                 / n;
             let mut errs = 0u64;
-            for (i, k) in CAPACITY_ERRORS.iter().enumerate() {
+            for (i, k) in ErrorKind::CAPACITY.iter().enumerate() {
                 let e = s.errors.get(*k);
                 by_kind[i] += e;
                 errs += e;
@@ -615,7 +598,7 @@ fn summarize_probe(
             .enumerate()
             .filter(|(_, &v)| v > 0)
             .max_by_key(|(_, &v)| v)
-            .map(|(i, _)| CAPACITY_ERRORS[i].name().to_string());
+            .map(|(i, _)| ErrorKind::CAPACITY[i].name().to_string());
         components.insert(
             c.name.clone(),
             ProbeComponent {

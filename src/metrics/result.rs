@@ -27,6 +27,17 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// The kinds that say a component ran out of room (`unavailable`, nothing
+    /// ready, and `overload`, capsim's own guard, are not a component's limit).
+    /// Shared by the saturation verdict and `capsim capacity`.
+    pub const CAPACITY: [ErrorKind; 5] = [
+        ErrorKind::Refused,
+        ErrorKind::Timeout,
+        ErrorKind::PoolTimeout,
+        ErrorKind::PoolRefused,
+        ErrorKind::Rejected,
+    ];
+
     pub const ALL: [ErrorKind; 7] = [
         ErrorKind::Refused,
         ErrorKind::Timeout,
@@ -285,6 +296,27 @@ pub struct TimeSeries {
     /// `None` = no value (e.g. a latency percentile in an interval with no
     /// completions); written as an empty cell.
     pub rows: Vec<Vec<Option<f64>>>,
+}
+
+impl TimeSeries {
+    /// The values of `column` in the intervals ending after `after_s`
+    /// (the warm-up), in time order; empty when there is no such column.
+    pub fn measured(&self, column: &str, after_s: f64) -> Vec<f64> {
+        let pos = |name: &str| self.columns.iter().position(|c| c == name);
+        let (Some(t), Some(c)) = (pos("time_s"), pos(column)) else {
+            return Vec::new();
+        };
+        self.rows
+            .iter()
+            .filter(|r| r.get(t).copied().flatten().is_some_and(|t| t > after_s))
+            .filter_map(|r| r.get(c).copied().flatten())
+            .collect()
+    }
+
+    /// The largest value of `column` after `after_s`.
+    pub fn peak(&self, column: &str, after_s: f64) -> Option<f64> {
+        self.measured(column, after_s).into_iter().reduce(f64::max)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

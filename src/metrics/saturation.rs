@@ -28,15 +28,12 @@ pub const TAIL: f64 = 0.4;
 pub const GROWTH_MIN: f64 = 5.0;
 /// Mean utilization at which a component is at its limit.
 pub const AT_LIMIT: f64 = 0.98;
-/// The error kinds that mean "out of capacity".
-const CAPACITY_ERRORS: [ErrorKind; 6] = [
-    ErrorKind::Refused,
-    ErrorKind::Timeout,
-    ErrorKind::PoolTimeout,
-    ErrorKind::PoolRefused,
-    ErrorKind::Rejected,
-    ErrorKind::Overload,
-];
+/// The error kinds that mean "out of capacity" for the run: a component's
+/// limits, and capsim's own shedding.
+const CAPACITY_ERRORS: [ErrorKind; 6] = {
+    let c = ErrorKind::CAPACITY;
+    [c[0], c[1], c[2], c[3], c[4], ErrorKind::Overload]
+};
 
 /// The verdict, the components that caused it, and the warnings.
 pub struct Assessment {
@@ -142,7 +139,7 @@ pub fn assess(
                 "{name} is at {:.0}% mean utilization: 80% or more leaves little headroom",
                 u * 100.0
             ));
-        } else if let Some(p) = peak(&rec.series, &format!("{name}.utilization"), warm_s) {
+        } else if let Some(p) = rec.series.peak(&format!("{name}.utilization"), warm_s) {
             if p >= 0.95 {
                 warnings.push(format!(
                     "{name} reached {:.0}% utilization in its busiest interval",
@@ -158,29 +155,10 @@ pub fn assess(
     }
 }
 
-/// The measured values of a column (intervals ending after the warm-up).
-fn measured(ts: &TimeSeries, column: &str, warm_s: f64) -> Vec<f64> {
-    let (Some(t), Some(c)) = (
-        ts.columns.iter().position(|x| x == "time_s"),
-        ts.columns.iter().position(|x| x == column),
-    ) else {
-        return Vec::new();
-    };
-    ts.rows
-        .iter()
-        .filter(|r| r[t].is_some_and(|t| t > warm_s))
-        .filter_map(|r| r[c])
-        .collect()
-}
-
-fn peak(ts: &TimeSeries, column: &str, warm_s: f64) -> Option<f64> {
-    measured(ts, column, warm_s).into_iter().reduce(f64::max)
-}
-
 /// `(first-half mean, second-half mean)` of the final [`TAIL`] of a column
 /// when it grew there (see the module doc), else `None`.
 fn growth(ts: &TimeSeries, column: &str, warm_s: f64) -> Option<(f64, f64)> {
-    let v = measured(ts, column, warm_s);
+    let v = ts.measured(column, warm_s);
     let n = ((v.len() as f64) * TAIL).floor() as usize;
     if n < 4 {
         return None;
