@@ -3,7 +3,8 @@
 //! inject latency, leak pool connections).
 
 use super::event::Event;
-use super::sim::{ReplicaState, Runtime, Simulation};
+use super::part::Part;
+use super::Simulation;
 use crate::input::model::CompId;
 use crate::input::scenario::EventKind;
 
@@ -31,38 +32,14 @@ impl Simulation<'_> {
         let Some(per_ns) = self.spot_rate_per_ns(comp) else {
             return;
         };
-        let Runtime::Service(rt) = &mut self.rt[comp as usize] else {
-            return;
-        };
-        let up = rt
-            .replicas
-            .iter()
-            .filter(|r| r.state == ReplicaState::Ready)
-            .count()
-            .max(1) as f64;
-        let e: f64 = rand::Rng::sample(&mut rt.spot_rng, rand_distr::Exp1);
-        let gap = e / (per_ns * up);
+        let gap = self.service(comp).fleet.spot_gap_ns(per_ns);
         if gap.is_finite() && gap < (self.end_ns - now.min(self.end_ns)) as f64 {
             self.at(now + gap as u64, Event::SpotInterrupt { comp });
         }
     }
 
     pub(crate) fn on_spot_interrupt(&mut self, comp: CompId) {
-        let victim = match &mut self.rt[comp as usize] {
-            Runtime::Service(rt) => {
-                let ready: Vec<u32> = (0..rt.replicas.len() as u32)
-                    .filter(|&r| rt.replicas[r as usize].state == ReplicaState::Ready)
-                    .collect();
-                if ready.is_empty() {
-                    None
-                } else {
-                    let i = rand::Rng::random_range(&mut rt.spot_rng, 0..ready.len());
-                    Some(ready[i])
-                }
-            }
-            _ => None,
-        };
-        if let Some(v) = victim {
+        if let Some(v) = self.service(comp).fleet.spot_victim() {
             self.kill_and_replace(comp, &[v]);
         }
         self.schedule_spot(comp);
@@ -111,31 +88,15 @@ impl Simulation<'_> {
             // Handled above: its target is a region, not a component.
             EventKind::RegionOutage { .. } => {}
             EventKind::Kill { count } => {
-                let victims: Vec<u32> = match &self.rt[comp as usize] {
-                    Runtime::Service(rt) => (0..rt.replicas.len() as u32)
-                        .filter(|&r| rt.replicas[r as usize].state == ReplicaState::Ready)
-                        .take(count as usize)
-                        .collect(),
+                let victims: Vec<u32> = match &self.parts[comp as usize] {
+                    Part::Service(s) => s.fleet.ready_ids().take(count as usize).collect(),
                     _ => Vec::new(),
                 };
                 self.kill_and_replace(comp, &victims);
             }
             EventKind::ZoneOutage { zone, duration_ns } => {
-                let victims: Vec<u32> = match &mut self.rt[comp as usize] {
-                    Runtime::Service(rt) => {
-                        let z = zone as usize % rt.zones_down.len();
-                        rt.zones_down[z] = true;
-                        (0..rt.replicas.len() as u32)
-                            .filter(|&r| {
-                                let rep = &rt.replicas[r as usize];
-                                rep.zone as usize == z
-                                    && matches!(
-                                        rep.state,
-                                        ReplicaState::Ready | ReplicaState::Starting
-                                    )
-                            })
-                            .collect()
-                    }
+                let victims: Vec<u32> = match &mut self.parts[comp as usize] {
+                    Part::Service(s) => s.fleet.set_zone_down(zone, true),
                     _ => Vec::new(),
                 };
                 self.kill_and_replace(comp, &victims);
@@ -144,23 +105,20 @@ impl Simulation<'_> {
                 }
             }
             EventKind::DbFailover { downtime_ns } => {
-                if let Runtime::Database { primary, .. } = &self.rt[comp as usize] {
-                    let st = *primary as usize;
+                if let Part::Database(db) = &self.parts[comp as usize] {
+                    let st = db.primary() as usize;
                     self.stations[st].down_until_ns = now.saturating_add(downtime_ns);
                     self.at(now.saturating_add(downtime_ns), Event::ChaosEnd(i));
                 }
             }
             EventKind::CacheFlush { warmup_ns } => {
-                if let Runtime::Cache { flushed, .. } = &mut self.rt[comp as usize] {
-                    *flushed = Some((now, warmup_ns));
+                if let Part::Cache(c) = &mut self.parts[comp as usize] {
+                    c.flush(now, warmup_ns);
                 }
             }
             EventKind::CacheFail { duration_ns } => {
-                if let Runtime::Cache {
-                    failed_until_ns, ..
-                } = &mut self.rt[comp as usize]
-                {
-                    *failed_until_ns = now.saturating_add(duration_ns);
+                if let Part::Cache(c) = &mut self.parts[comp as usize] {
+                    c.fail_until(now.saturating_add(duration_ns));
                 }
             }
             EventKind::Latency {
@@ -173,9 +131,8 @@ impl Simulation<'_> {
                 self.at(now.saturating_add(duration_ns), Event::ChaosEnd(i));
             }
             EventKind::PoolLeak { count, duration_ns } => {
-                if let Runtime::Pool(p) = &mut self.rt[comp as usize] {
-                    let v = p.in_use.value() + count as u64;
-                    p.in_use.set(now, v);
+                if let Part::Pool(p) = &mut self.parts[comp as usize] {
+                    p.leak(now, count as u64);
                     self.leaked[i as usize] = count;
                 }
                 if let Some(d) = duration_ns {
@@ -203,15 +160,14 @@ impl Simulation<'_> {
             // Handled above: its target is a region, not a component.
             EventKind::RegionOutage { .. } => {}
             EventKind::ZoneOutage { zone, .. } => {
-                if let Runtime::Service(rt) = &mut self.rt[comp as usize] {
-                    let z = zone as usize % rt.zones_down.len();
-                    rt.zones_down[z] = false;
+                if let Part::Service(s) = &mut self.parts[comp as usize] {
+                    s.fleet.set_zone_down(zone, false);
                 }
             }
             EventKind::DbFailover { .. } => {
                 // A read replica was promoted: one fewer replica serves reads.
-                if let Runtime::Database { replicas, .. } = &mut self.rt[comp as usize] {
-                    *replicas = replicas.saturating_sub(1);
+                if let Part::Database(db) = &mut self.parts[comp as usize] {
+                    db.promote_replica();
                 }
             }
             EventKind::Latency { add_ns, .. } => {
@@ -221,27 +177,13 @@ impl Simulation<'_> {
             }
             EventKind::PoolLeak { .. } => {
                 let n = std::mem::take(&mut self.leaked[i as usize]) as u64;
-                if let Runtime::Pool(p) = &mut self.rt[comp as usize] {
-                    let v = p.in_use.value().saturating_sub(n);
-                    p.in_use.set(now, v);
+                if let Part::Pool(p) = &mut self.parts[comp as usize] {
+                    p.unleak(now, n);
                 }
                 self.pool_dispatch(comp);
             }
             EventKind::Kill { .. } | EventKind::CacheFlush { .. } | EventKind::CacheFail { .. } => {
             }
-        }
-    }
-
-    /// Kills replicas; the controller (ReplicaSet) starts replacements
-    /// through the normal startup path, since the desired count is unchanged.
-    fn kill_and_replace(&mut self, comp: CompId, victims: &[u32]) {
-        for &r in victims {
-            self.terminate(comp, r);
-        }
-        if let Runtime::Service(rt) = &mut self.rt[comp as usize] {
-            let spec = rt.spec;
-            rt.spec = spec.saturating_sub(victims.len() as u32);
-            self.scale_to(comp, spec);
         }
     }
 }

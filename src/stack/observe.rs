@@ -3,11 +3,12 @@
 //! changes what the simulation does.
 
 use super::event::Event;
-use super::sim::{Runtime, ServiceRt, Simulation};
-use crate::input::model::{ComponentKind, System};
+use super::part::{each_part, ratio, Part, PartOps};
+use super::Simulation;
+use crate::input::model::System;
 use crate::input::scenario::Scenario;
 use crate::metrics::recording::{ClassCounts, Recording, SaturationEvidence};
-use crate::metrics::result::{round6, ComponentSummary, JobSummary, LatencySummary, TimeSeries};
+use crate::metrics::result::{ComponentSummary, TimeSeries};
 use crate::metrics::{LatencyHistogram, Mark};
 
 pub(crate) struct TickState {
@@ -17,8 +18,6 @@ pub(crate) struct TickState {
     pub latency: LatencyHistogram,
     pub last_ns: u64,
     pub series: TimeSeries,
-    /// Edge/cache (hits, misses) at the end of warm-up, per component.
-    pub warm_hits: Vec<(u64, u64)>,
     /// Served requests in the first and second half of the measured window,
     /// and requests in the system at its middle (for the saturation test).
     pub in_system_mid: Option<u64>,
@@ -40,31 +39,12 @@ const GLOBAL_COLUMNS: [&str; 9] = [
     "in_system",
 ];
 
-/// Per-kind columns, prefixed with `<component>.` in the CSV.
-fn component_columns(kind: &ComponentKind) -> &'static [&'static str] {
-    match kind {
-        ComponentKind::Service(_) => &[
-            "replicas_ready",
-            "replicas_starting",
-            "utilization",
-            "in_flight",
-            "queue",
-            "memory_mib",
-        ],
-        ComponentKind::Edge(_) => &["hit_ratio"],
-        ComponentKind::Cache(_) => &["hit_ratio", "utilization", "queue"],
-        ComponentKind::Pool(_) => &["in_use", "waiting", "utilization"],
-        ComponentKind::Database(_) => &["utilization", "replica_utilization", "queue"],
-        ComponentKind::Queue(_) => &["depth", "utilization", "jobs_done"],
-        ComponentKind::External(_) => &["in_flight", "queue"],
-    }
-}
-
 impl TickState {
-    pub fn new(sys: &System, _sc: &Scenario) -> Self {
+    /// The global columns, then each part's prefixed with its name.
+    pub(crate) fn new(sys: &System, _sc: &Scenario, parts: &[Part<'_>]) -> Self {
         let mut columns: Vec<String> = GLOBAL_COLUMNS.iter().map(|s| s.to_string()).collect();
-        for c in &sys.components {
-            for col in component_columns(&c.kind) {
+        for (c, part) in sys.components.iter().zip(parts) {
+            for col in each_part!(part, p => p.columns()) {
                 columns.push(format!("{}.{col}", c.name));
             }
         }
@@ -78,7 +58,6 @@ impl TickState {
                 columns,
                 rows: Vec::new(),
             },
-            warm_hits: vec![(0, 0); sys.components.len()],
             in_system_mid: None,
             served_halves: [0; 2],
             offered_halves: [0; 2],
@@ -87,69 +66,12 @@ impl TickState {
     }
 }
 
-/// A service's time-weighted figures since a mark.
-struct ServiceLevels {
-    /// CPU utilization of the ready replicas.
-    utilization: f64,
-    /// Requests holding a slot, summed over replicas.
-    in_flight: f64,
-    /// Requests waiting (accept + core queues), summed over replicas.
-    queue: f64,
-    /// Mean number of ready replicas.
-    ready_mean: f64,
-}
-
-fn service_levels(s: &ServiceRt, cores: f64, w: Mark, now: u64, span: u64) -> ServiceLevels {
-    let ready_area = s.ready.area_since(w, now) as f64;
-    let mut busy = 0.0;
-    let (mut in_flight, mut queue) = (0.0, 0.0);
-    for r in &s.replicas {
-        busy += r.busy_millicores.area_since(w, now) as f64;
-        in_flight += r.in_flight.mean_since(w, now, span);
-        queue += r.queued.mean_since(w, now, span);
-    }
-    ServiceLevels {
-        utilization: ratio(busy, ready_area * cores * 1000.0).unwrap_or(0.0),
-        in_flight,
-        queue,
-        ready_mean: ready_area / span.max(1) as f64,
-    }
-}
-
-/// Memory per replica: base + per request x in-flight requests per replica.
-fn memory_mib(cfg: &crate::input::model::Service, l: &ServiceLevels) -> f64 {
-    cfg.memory_base_mib
-        + cfg.memory_per_request_mib * ratio(l.in_flight, l.ready_mean).unwrap_or(0.0)
-}
-
-fn ratio(num: f64, den: f64) -> Option<f64> {
-    (den > 0.0).then(|| num / den)
-}
-
 impl Simulation<'_> {
     /// Every time-weighted level in the stack, for marking.
     fn mark_all(&mut self, which: Mark, now: u64) {
         self.in_system.mark(which, now);
-        for rt in &mut self.rt {
-            match rt {
-                Runtime::Service(s) => {
-                    s.ready.mark(which, now);
-                    for r in &mut s.replicas {
-                        r.in_flight.mark(which, now);
-                        r.busy_millicores.mark(which, now);
-                        r.queued.mark(which, now);
-                    }
-                }
-                Runtime::Pool(p) => {
-                    p.in_use.mark(which, now);
-                    p.waiting.mark(which, now);
-                }
-                Runtime::Queue(q) => {
-                    q.busy.mark(which, now);
-                    q.depth.mark(which, now);
-                }
-                _ => {}
-            }
+        for part in &mut self.parts {
+            each_part!(part, p => p.mark(which, now));
         }
         for st in &mut self.stations {
             st.busy.mark(which, now);
@@ -160,10 +82,8 @@ impl Simulation<'_> {
     pub(crate) fn on_warmup_end(&mut self) {
         let now = self.now();
         self.mark_all(Mark::Warmup, now);
-        for (i, rt) in self.rt.iter().enumerate() {
-            if let Runtime::Edge { hits, misses, .. } | Runtime::Cache { hits, misses, .. } = rt {
-                self.tick.warm_hits[i] = (*hits, *misses);
-            }
+        for part in &mut self.parts {
+            each_part!(part, p => p.warmup_end());
         }
     }
 
@@ -189,8 +109,8 @@ impl Simulation<'_> {
             lat(0.99),
             Some(self.in_system.mean_since(Mark::Interval, now, span)),
         ]);
-        for (i, c) in self.sys.components.iter().enumerate() {
-            self.component_row(i, &c.kind, now, span, &mut row);
+        for part in &self.parts {
+            each_part!(part, p => p.row(&self.stations, now, span, &mut row));
         }
         // Saturation evidence: the measured window's two halves.
         let measured = self.end_ns - self.warmup_ns;
@@ -211,111 +131,14 @@ impl Simulation<'_> {
         self.tick.errors = 0;
         self.tick.latency.reset();
         self.tick.last_ns = now;
-        for rt in &mut self.rt {
-            if let Runtime::Edge { tick, .. } | Runtime::Cache { tick, .. } = rt {
-                *tick = (0, 0);
-            }
-            if let Runtime::Queue(q) = rt {
-                q.completed_tick = 0;
-            }
+        for part in &mut self.parts {
+            each_part!(part, p => p.end_interval());
         }
         self.mark_all(Mark::Interval, now);
         if now < self.end_ns {
             let next = now.saturating_add(self.sc.interval_ns).min(self.end_ns);
             self.at(next, Event::Tick);
         }
-    }
-
-    fn component_row(
-        &self,
-        i: usize,
-        kind: &ComponentKind,
-        now: u64,
-        span: u64,
-        row: &mut Vec<Option<f64>>,
-    ) {
-        let w = Mark::Interval;
-        match (kind, &self.rt[i]) {
-            (ComponentKind::Service(cfg), Runtime::Service(s)) => {
-                let l = service_levels(s, cfg.cores, w, now, span);
-                row.extend([
-                    Some(s.ready.value() as f64),
-                    Some(s.starting.value() as f64),
-                    Some(l.utilization),
-                    Some(l.in_flight),
-                    Some(l.queue),
-                    Some(memory_mib(cfg, &l)),
-                ]);
-            }
-            (ComponentKind::Edge(_), Runtime::Edge { tick, .. }) => {
-                row.push(ratio(tick.0 as f64, (tick.0 + tick.1) as f64));
-            }
-            (ComponentKind::Cache(c), Runtime::Cache { tick, station, .. }) => {
-                let st = &self.stations[*station as usize];
-                row.push(ratio(tick.0 as f64, (tick.0 + tick.1) as f64));
-                row.push(
-                    c.concurrency
-                        .map(|k| st.busy.mean_since(w, now, span) / k as f64),
-                );
-                row.push(Some(st.queue.mean_since(w, now, span)));
-            }
-            (ComponentKind::Pool(_), Runtime::Pool(p)) => {
-                let in_use = p.in_use.mean_since(w, now, span);
-                row.extend([
-                    Some(in_use),
-                    Some(p.waiting.mean_since(w, now, span)),
-                    Some(in_use / p.cfg.size as f64),
-                ]);
-            }
-            (
-                ComponentKind::Database(d),
-                Runtime::Database {
-                    primary, replicas, ..
-                },
-            ) => {
-                let (u, ru, q) = self.db_levels(*primary, *replicas, d.concurrency, w, now, span);
-                row.extend([Some(u), ru, Some(q)]);
-            }
-            (ComponentKind::Queue(_), Runtime::Queue(q)) => {
-                row.extend([
-                    Some(q.depth.mean_since(w, now, span)),
-                    Some(q.busy.mean_since(w, now, span) / q.slots.max(1) as f64),
-                    Some(q.completed_tick as f64),
-                ]);
-            }
-            (ComponentKind::External(_), Runtime::External { station, .. }) => {
-                let st = &self.stations[*station as usize];
-                row.extend([
-                    Some(st.busy.mean_since(w, now, span)),
-                    Some(st.queue.mean_since(w, now, span)),
-                ]);
-            }
-            // Runtime and System are built in lockstep.
-            _ => unreachable!("runtime state does not match component {i}"),
-        }
-    }
-
-    /// Primary utilization, mean replica utilization and total queue.
-    fn db_levels(
-        &self,
-        primary: u32,
-        replicas: u32,
-        conc: u32,
-        w: Mark,
-        now: u64,
-        span: u64,
-    ) -> (f64, Option<f64>, f64) {
-        let p = &self.stations[primary as usize];
-        let u = p.busy.mean_since(w, now, span) / conc as f64;
-        let mut q = p.queue.mean_since(w, now, span);
-        let mut ru_sum = 0.0;
-        for k in 0..replicas {
-            let st = &self.stations[(primary + 1 + k) as usize];
-            ru_sum += st.busy.mean_since(w, now, span) / conc as f64;
-            q += st.queue.mean_since(w, now, span);
-        }
-        let ru = (replicas > 0).then(|| ru_sum / replicas as f64);
-        (u, ru, q)
     }
 
     /// The figures component `i` measured over the window since `w`,
@@ -328,101 +151,7 @@ impl Simulation<'_> {
             errors: self.comp_errors[i],
             ..Default::default()
         };
-        match (&c.kind, &self.rt[i]) {
-            (ComponentKind::Service(cfg), Runtime::Service(rt)) => {
-                let l = service_levels(rt, cfg.cores, w, end, measured_ns);
-                s.replicas = rt.ready.value() as u32;
-                s.replicas_min = Some(rt.ready.min() as u32);
-                s.replicas_max = Some(rt.ready.max() as u32);
-                s.utilization = round6(l.utilization);
-                s.cores = Some(cfg.cores);
-                s.in_flight_mean = Some(round6(l.in_flight));
-                s.queue_mean = Some(round6(l.queue));
-                s.queue_max = Some(
-                    rt.replicas
-                        .iter()
-                        .map(|r| r.queued.max())
-                        .max()
-                        .unwrap_or(0),
-                );
-                s.memory_mib_mean = Some(round6(memory_mib(cfg, &l)));
-                s.memory_mib_max = Some(round6(rt.memory_max_mib));
-            }
-            (ComponentKind::Edge(_), Runtime::Edge { hits, misses, .. }) => {
-                let (h0, m0) = self.tick.warm_hits[i];
-                s.hit_ratio =
-                    ratio((hits - h0) as f64, (hits - h0 + misses - m0) as f64).map(round6);
-            }
-            (
-                ComponentKind::Cache(cfg),
-                Runtime::Cache {
-                    hits,
-                    misses,
-                    station,
-                    ..
-                },
-            ) => {
-                let (h0, m0) = self.tick.warm_hits[i];
-                let st = &self.stations[*station as usize];
-                s.hit_ratio =
-                    ratio((hits - h0) as f64, (hits - h0 + misses - m0) as f64).map(round6);
-                s.utilization = round6(
-                    cfg.concurrency
-                        .map(|k| st.busy.mean_since(w, end, measured_ns) / k as f64)
-                        .unwrap_or(0.0),
-                );
-                s.queue_mean = Some(round6(st.queue.mean_since(w, end, measured_ns)));
-                s.queue_max = Some(st.queue.max());
-            }
-            (ComponentKind::Pool(_), Runtime::Pool(p)) => {
-                let in_use = p.in_use.mean_since(w, end, measured_ns);
-                s.size = Some(p.cfg.size);
-                s.utilization = round6(in_use / p.cfg.size as f64);
-                s.in_use_mean = Some(round6(in_use));
-                s.in_use_max = Some(p.in_use.max());
-                s.waiting_mean = Some(round6(p.waiting.mean_since(w, end, measured_ns)));
-                s.waiting_max = Some(p.waiting.max());
-            }
-            (
-                ComponentKind::Database(d),
-                Runtime::Database {
-                    primary, replicas, ..
-                },
-            ) => {
-                let (u, ru, q) =
-                    self.db_levels(*primary, *replicas, d.concurrency, w, end, measured_ns);
-                s.replicas = 1 + d.read_replicas;
-                s.utilization = round6(u);
-                s.replica_utilization = ru.map(round6);
-                s.queue_mean = Some(round6(q));
-                s.replication_lag_ms =
-                    (d.read_replicas > 0).then(|| d.replication_lag_ns as f64 / 1e6);
-            }
-            (ComponentKind::Queue(qc), Runtime::Queue(q)) => {
-                s.replicas = qc.workers;
-                s.utilization =
-                    round6(q.busy.mean_since(w, end, measured_ns) / q.slots.max(1) as f64);
-                s.queue_mean = Some(round6(q.depth.mean_since(w, end, measured_ns)));
-                s.queue_max = Some(q.depth.max());
-                s.jobs = Some(JobSummary {
-                    enqueued: q.enqueued,
-                    completed: q.completed,
-                    failed: q.failed,
-                    latency_ms: LatencySummary::from_hist(&q.latency),
-                });
-            }
-            (ComponentKind::External(x), Runtime::External { station, .. }) => {
-                let st = &self.stations[*station as usize];
-                s.utilization = round6(
-                    x.concurrency
-                        .map(|k| st.busy.mean_since(w, end, measured_ns) / k as f64)
-                        .unwrap_or(0.0),
-                );
-                s.in_flight_mean = Some(round6(st.busy.mean_since(w, end, measured_ns)));
-                s.queue_mean = Some(round6(st.queue.mean_since(w, end, measured_ns)));
-            }
-            _ => unreachable!("runtime state does not match component {i}"),
-        }
+        each_part!(&self.parts[i], p => p.summary(&self.stations, w, end, measured_ns, &mut s));
         s
     }
 
@@ -439,15 +168,9 @@ impl Simulation<'_> {
             .sys
             .components
             .iter()
-            .zip(&self.rt)
-            .filter_map(|(c, rt)| match rt {
-                Runtime::Service(s) => Some((
-                    c.name.clone(),
-                    s.replicas
-                        .iter()
-                        .map(|r| (r.created_ns.min(end), r.stopped_ns.unwrap_or(end).min(end)))
-                        .collect(),
-                )),
+            .zip(&self.parts)
+            .filter_map(|(c, part)| match part {
+                Part::Service(s) => Some((c.name.clone(), s.fleet.lifetimes(end))),
                 _ => None,
             })
             .collect();

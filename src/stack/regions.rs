@@ -5,8 +5,9 @@
 //! detect it and DNS TTLs expire; then they go to the nearest healthy region.
 
 use super::event::Event;
+use super::part::Part;
 use super::request::{Frame, ReqId};
-use super::sim::Simulation;
+use super::Simulation;
 use crate::input::model::{CompId, ComponentKind, Op};
 use crate::metrics::result::ErrorKind;
 use rand::Rng;
@@ -148,11 +149,8 @@ impl Simulation<'_> {
             for st in self.stations.iter_mut().filter(|s| s.owner == c as CompId) {
                 st.down_until_ns = until;
             }
-            if let super::sim::Runtime::Service(rt) = &self.rt[c] {
-                let live: Vec<u32> = (0..rt.replicas.len() as u32)
-                    .filter(|&i| rt.replicas[i as usize].state != super::sim::ReplicaState::Stopped)
-                    .collect();
-                for i in live {
+            if let Part::Service(s) = &self.parts[c] {
+                for i in s.fleet.live_ids() {
                     self.terminate(c as CompId, i);
                 }
             }
@@ -164,6 +162,7 @@ impl Simulation<'_> {
 
     /// The region is back: services restart through the startup path.
     pub(crate) fn region_recover(&mut self, r: u8) {
+        let now = self.now();
         if let Some(slot) = self.region_down_since.get_mut(r as usize) {
             *slot = None;
         }
@@ -171,10 +170,10 @@ impl Simulation<'_> {
             if self.sys.components[c].region != Some(r) {
                 continue;
             }
-            if let super::sim::Runtime::Service(rt) = &mut self.rt[c] {
-                let spec = rt.spec;
-                rt.spec = 0;
-                self.scale_to(c as CompId, spec);
+            let Simulation { parts, q, .. } = &mut *self;
+            if let Part::Service(s) = &mut parts[c] {
+                let all = s.fleet.desired();
+                s.fleet.replace(now, all, q);
             }
         }
     }

@@ -1,261 +1,189 @@
-//! Services: a balancer in front of replicas, each with a concurrency
-//! limit, an accept queue and a CPU. A request holds its slot (not the CPU)
-//! while it waits on downstream calls.
+//! A service: a [`Fleet`] of replicas behind a balancer, each with a
+//! concurrency limit, an accept queue and a CPU. A request holds its slot
+//! (not the CPU) while it waits on downstream calls. This part runs the
+//! work on a replica; the fleet owns which replicas exist.
 
-use super::event::Event;
-use super::request::{Frame, ReqId};
-use super::sim::{Runtime, ServiceRt, Simulation};
-use crate::input::model::{CompId, ComponentKind};
-use crate::metrics::result::ErrorKind;
+use super::fleet::Fleet;
+use super::part::{ratio, Effect, PartOps, Visit};
+use super::request::ReqId;
+use super::station::Station;
+use crate::input::model::{Call, ClassId, CompId, Service};
+use crate::metrics::result::{round6, ComponentSummary};
+use crate::metrics::Mark;
+use capsim_des::StreamRng;
 
-impl Simulation<'_> {
-    fn service_rt(&mut self, comp: CompId) -> &mut ServiceRt {
-        match &mut self.rt[comp as usize] {
-            Runtime::Service(s) => s,
-            _ => unreachable!("component {comp} is not a service"),
+pub(crate) struct ServicePart<'a> {
+    pub cfg: &'a Service,
+    pub fleet: Fleet<'a>,
+    cpu_rng: StreamRng,
+    pub(super) call_rng: StreamRng,
+    memory_max_mib: f64,
+    /// The autoscaler, and when it last reconciled.
+    pub controller: Option<Box<dyn capsim_autoscale::Controller + Send>>,
+    pub last_reconcile_ns: u64,
+}
+
+/// How a request's CPU burst starts on taking a slot.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Burst {
+    /// No handler for the class (validation rules it out).
+    NoHandler,
+    /// Processor sharing: check completions at `.0` under epoch `.1`.
+    Shared(Option<(u64, u32)>),
+    /// FCFS: a core is free; the burst lasts this long.
+    Core(u64),
+    /// FCFS: every core is busy; the request waits with this much work.
+    WaitCore(u64),
+}
+
+impl<'a> ServicePart<'a> {
+    pub fn new(cfg: &'a Service, comp: CompId, stream: impl Fn(&str) -> StreamRng) -> Self {
+        ServicePart {
+            cfg,
+            fleet: Fleet::new(cfg, comp, &stream),
+            cpu_rng: stream("cpu"),
+            call_rng: stream("calls"),
+            memory_max_mib: cfg.memory_base_mib,
+            controller: cfg.autoscale.as_ref().map(|p| p.build()),
+            last_reconcile_ns: 0,
         }
     }
 
-    /// The balancer picks a replica; a full accept queue refuses the
-    /// connection and nginx tries the next peer (`proxy_next_upstream error`).
-    pub(crate) fn enter_service(&mut self, id: ReqId, comp: CompId) {
-        let now = self.now();
-        let sys = self.sys;
-        let svc = match &sys.components[comp as usize].kind {
-            ComponentKind::Service(s) => s,
-            _ => unreachable!("component {comp} is not a service"),
+    /// The request `id` of `class` takes a slot on replica `r` and starts
+    /// its CPU burst.
+    pub fn take_slot(&mut self, now: u64, r: usize, class: ClassId, id: ReqId) -> Burst {
+        let cfg = self.cfg;
+        let Some(handler) = cfg.handlers[class as usize].as_ref() else {
+            return Burst::NoHandler;
         };
-        let mut tried = std::mem::take(&mut self.reqs.get_mut(id).tried);
-        tried.clear();
-        let client = self.reqs.get(id).client;
-        let rt = self.service_rt(comp);
-        let max_tries = if rt.balancer.tries == 0 {
-            rt.balancer.len()
-        } else {
-            rt.balancer.tries as usize
-        };
-        let mut admitted: Option<(usize, bool)> = None;
-        let mut failure = ErrorKind::Unavailable;
-        while tried.len() < max_tries {
-            let Some(r) = rt.balancer.pick(now, &mut rt.lb_rng, client, &tried) else {
-                break;
-            };
-            let rep = &rt.replicas[r];
-            let has_slot = rep.in_flight.value() < svc.concurrency as u64;
-            let queue_ok = match svc.accept_queue {
-                None => true,
-                Some(bound) => rep.accept_q.len() < bound as usize,
-            };
-            if has_slot || queue_ok {
-                admitted = Some((r, has_slot));
-                break;
-            }
-            rt.balancer.on_failure(r, now);
-            tried.push(r as u32);
-            failure = ErrorKind::Refused;
+        let work = handler.cpu.sample(&mut self.cpu_rng);
+        let rep = self.fleet.replica_mut(r);
+        let mem =
+            cfg.memory_base_mib + cfg.memory_per_request_mib * (rep.in_flight.value() + 1) as f64;
+        if mem > self.memory_max_mib {
+            self.memory_max_mib = mem;
         }
-        self.reqs.get_mut(id).tried = tried;
-        let Some((r, has_slot)) = admitted else {
-            self.fail(id, failure, comp);
-            return;
-        };
-        let rt = self.service_rt(comp);
-        rt.balancer.connect(r);
-        let req = self.reqs.get_mut(id);
-        let seq = req.next_seq;
-        req.next_seq = req.next_seq.wrapping_add(1);
-        let depth = req.stack.len() as u16;
-        req.stack.push(Frame::Service {
-            comp,
-            replica: r as u32,
-            call_idx: 0,
-            reps_left: 0,
-            seq,
-            conn_released: false,
-        });
-        if let Some(t) = svc.timeout_ns {
-            let gen = req.gen;
-            self.at(
-                now.saturating_add(t),
-                Event::Timeout {
-                    req: id,
-                    gen,
-                    depth,
-                    seq,
-                },
-            );
-        }
-        if has_slot {
-            self.start_slot(id, comp, r);
-        } else {
-            self.reqs.get_mut(id).queued_at = self.q.now();
-            let rt = self.service_rt(comp);
-            let rep = &mut rt.replicas[r];
-            rep.accept_q.push_back(id);
-            rep.queued.incr(now);
-        }
-    }
-
-    /// The request takes a slot and starts its CPU burst.
-    fn start_slot(&mut self, id: ReqId, comp: CompId, r: usize) {
-        let now = self.now();
-        let sys = self.sys;
-        let class = self.reqs.get(id).class as usize;
-        let svc = match &sys.components[comp as usize].kind {
-            ComponentKind::Service(s) => s,
-            _ => unreachable!("component {comp} is not a service"),
-        };
-        // Validation guarantees a handler for every class that reaches here.
-        let Some(handler) = svc.handlers[class].as_ref() else {
-            self.fail(id, ErrorKind::Unavailable, comp);
-            return;
-        };
-        let rt = self.service_rt(comp);
-        let work = handler.cpu.sample(&mut rt.cpu_rng);
-        let mem = svc.memory_base_mib
-            + svc.memory_per_request_mib * (rt.replicas[r].in_flight.value() + 1) as f64;
-        if mem > rt.memory_max_mib {
-            rt.memory_max_mib = mem;
-        }
-        let rep = &mut rt.replicas[r];
         rep.in_flight.incr(now);
         if rep.cpu.is_ps() {
-            if let Some(t) = rep.cpu.ps_add(now, id, work) {
-                let epoch = rep.cpu.epoch;
+            let next = rep.cpu.ps_add(now, id, work).map(|t| {
                 rep.busy_millicores.set(now, rep.cpu.busy_millicores());
-                self.at(
-                    t,
-                    Event::PsCheck {
-                        comp,
-                        replica: r as u32,
-                        epoch,
-                    },
-                );
-            }
+                (t, rep.cpu.epoch)
+            });
+            Burst::Shared(next)
         } else if rep.cpu.try_take_core() {
             let d = rep.cpu.fcfs_duration(work);
             rep.busy_millicores.set(now, rep.cpu.busy_millicores());
-            self.at(now.saturating_add(d), Event::CpuDone(id));
+            Burst::Core(d)
         } else {
             rep.cpu.waiting.push_back(id);
             rep.queued.incr(now);
-            let req = self.reqs.get_mut(id);
-            req.work_ns = work;
-            req.queued_at = self.q.now();
+            Burst::WaitCore(work)
         }
     }
 
-    fn top_service(&self, id: ReqId) -> Option<(CompId, usize)> {
-        match self.reqs.get(id).stack.last() {
-            Some(Frame::Service { comp, replica, .. }) => Some((*comp, *replica as usize)),
-            _ => None,
+    /// A replica's time-weighted figures since a mark.
+    fn levels(&self, w: Mark, now: u64, span: u64) -> Levels {
+        let ready_area = self.fleet.ready().area_since(w, now) as f64;
+        let mut busy = 0.0;
+        let (mut in_flight, mut queue) = (0.0, 0.0);
+        for r in self.fleet.replicas() {
+            busy += r.busy_millicores.area_since(w, now) as f64;
+            in_flight += r.in_flight.mean_since(w, now, span);
+            queue += r.queued.mean_since(w, now, span);
+        }
+        Levels {
+            utilization: ratio(busy, ready_area * self.cfg.cores * 1000.0).unwrap_or(0.0),
+            in_flight,
+            queue,
+            ready_mean: ready_area / span.max(1) as f64,
         }
     }
 
-    /// FCFS burst done: the core passes to the next waiter.
-    pub(crate) fn on_cpu_done(&mut self, id: ReqId) {
-        let now = self.now();
-        let Some((comp, r)) = self.top_service(id) else {
-            return;
-        };
-        let Runtime::Service(rt) = &mut self.rt[comp as usize] else {
-            return;
-        };
-        let rep = &mut rt.replicas[r];
-        if let Some(next) = rep.cpu.release_core() {
-            rep.queued.decr(now);
-            let d = rep.cpu.fcfs_duration(self.reqs.get(next).work_ns);
-            let req = self.reqs.get_mut(next);
-            req.wait_ns += now - req.queued_at.as_nanos();
-            self.at(now.saturating_add(d), Event::CpuDone(next));
-        } else {
-            rep.busy_millicores.set(now, rep.cpu.busy_millicores());
-        }
-        self.continue_calls(id);
+    /// Memory per replica: base + per request x in-flight requests per replica.
+    fn memory_mib(&self, l: &Levels) -> f64 {
+        self.cfg.memory_base_mib
+            + self.cfg.memory_per_request_mib * ratio(l.in_flight, l.ready_mean).unwrap_or(0.0)
     }
+}
 
-    /// Processor sharing: requests whose work is done move on.
-    pub(crate) fn on_ps_check(&mut self, comp: CompId, r: u32, epoch: u32) {
-        let now = self.now();
-        let mut done = std::mem::take(&mut self.scratch);
-        done.clear();
-        let rt = self.service_rt(comp);
-        let rep = &mut rt.replicas[r as usize];
-        if rep.cpu.epoch != epoch {
-            self.scratch = done;
-            return;
-        }
-        let next = rep.cpu.ps_complete(now, &mut done);
-        rep.busy_millicores.set(now, rep.cpu.busy_millicores());
-        let epoch = rep.cpu.epoch;
-        if let Some(t) = next {
-            self.at(
-                t,
-                Event::PsCheck {
-                    comp,
-                    replica: r,
-                    epoch,
-                },
-            );
-        }
-        for &req in &done {
-            self.continue_calls(req);
-        }
-        self.scratch = done;
-    }
+/// A service's time-weighted figures since a mark.
+struct Levels {
+    /// CPU utilization of the ready replicas.
+    utilization: f64,
+    /// Requests holding a slot, summed over replicas.
+    in_flight: f64,
+    /// Requests waiting (accept + core queues), summed over replicas.
+    queue: f64,
+    /// Mean number of ready replicas.
+    ready_mean: f64,
+}
 
-    /// Frees the slot of the service frame just popped: the next request in
-    /// the accept queue takes it.
-    pub(crate) fn release_service_slot(
-        &mut self,
-        comp: CompId,
-        r: usize,
-        conn_released: bool,
-        success: bool,
-    ) {
-        let now = self.now();
-        let rt = self.service_rt(comp);
-        if !conn_released {
-            rt.balancer.disconnect(r);
-            if success {
-                rt.balancer.on_success(r);
-            }
-        }
-        let rep = &mut rt.replicas[r];
-        rep.in_flight.decr(now);
-        if success {
-            rep.served += 1;
-        }
-        if let Some(next) = rep.accept_q.pop_front() {
-            rep.queued.decr(now);
-            let req = self.reqs.get_mut(next);
-            req.wait_ns += now - req.queued_at.as_nanos();
-            self.start_slot(next, comp, r);
-        } else {
-            self.stop_if_drained(comp, r);
+impl<'a> PartOps<'a> for ServicePart<'a> {
+    /// The balancer picks a replica and the fleet admits the request.
+    fn enter(&mut self, v: &mut Visit<'_>) -> Effect {
+        v.tried.clear();
+        match self.fleet.admit(v.now, v.client, v.tried) {
+            Ok((r, has_slot)) => Effect::Slot {
+                replica: r as u32,
+                has_slot,
+            },
+            Err(kind) => Effect::Fail(kind),
         }
     }
 
-    /// The proxy timed out: the client gets an error now; the server keeps
-    /// working on the request (an orphan) until it finishes on its own.
-    pub(crate) fn on_timeout(&mut self, id: ReqId, gen: u32, depth: u16, seq: u32) {
-        let now = self.now();
-        let req = self.reqs.get_mut(id);
-        if req.gen != gen {
-            return;
-        }
-        let d = depth as usize;
-        let (comp, r) = match req.stack.get_mut(d) {
-            Some(Frame::Service {
-                comp,
-                replica,
-                seq: s,
-                conn_released,
-                ..
-            }) if *s == seq && !*conn_released => (*comp, *replica as usize),
-            _ => return,
-        };
-        self.service_rt(comp).balancer.on_failure(r, now);
-        self.cut_at(id, d, comp, r, ErrorKind::Timeout);
+    fn calls(&self, class: ClassId) -> &'a [Call] {
+        self.cfg.handlers[class as usize]
+            .as_ref()
+            .map(|h| h.calls.as_slice())
+            .unwrap_or(&[])
+    }
+
+    fn columns(&self) -> &'static [&'static str] {
+        &[
+            "replicas_ready",
+            "replicas_starting",
+            "utilization",
+            "in_flight",
+            "queue",
+            "memory_mib",
+        ]
+    }
+
+    fn row(&self, _st: &[Station], now: u64, span: u64, row: &mut Vec<Option<f64>>) {
+        let l = self.levels(Mark::Interval, now, span);
+        row.extend([
+            Some(self.fleet.ready().value() as f64),
+            Some(self.fleet.starting().value() as f64),
+            Some(l.utilization),
+            Some(l.in_flight),
+            Some(l.queue),
+            Some(self.memory_mib(&l)),
+        ]);
+    }
+
+    fn summary(&self, _st: &[Station], w: Mark, end: u64, span: u64, s: &mut ComponentSummary) {
+        let l = self.levels(w, end, span);
+        let ready = self.fleet.ready();
+        s.replicas = ready.value() as u32;
+        s.replicas_min = Some(ready.min() as u32);
+        s.replicas_max = Some(ready.max() as u32);
+        s.utilization = round6(l.utilization);
+        s.cores = Some(self.cfg.cores);
+        s.in_flight_mean = Some(round6(l.in_flight));
+        s.queue_mean = Some(round6(l.queue));
+        s.queue_max = Some(
+            self.fleet
+                .replicas()
+                .iter()
+                .map(|r| r.queued.max())
+                .max()
+                .unwrap_or(0),
+        );
+        s.memory_mib_mean = Some(round6(self.memory_mib(&l)));
+        s.memory_mib_max = Some(round6(self.memory_max_mib));
+    }
+
+    fn mark(&mut self, which: Mark, now: u64) {
+        self.fleet.mark(which, now);
     }
 }

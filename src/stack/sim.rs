@@ -1,148 +1,15 @@
 //! The simulation: state, construction, and the event loop.
 
-use super::balancer::Balancer;
-use super::cpu::Cpu;
 use super::event::Event;
-use super::pool::PoolState;
+use super::part::Part;
 use super::request::{Arena, ReqId};
 use super::station::Station;
-use crate::input::model::{ComponentKind, Scheduling, System};
+use crate::input::model::{BalancePolicy, ComponentKind, System};
 use crate::input::scenario::{Scenario, Workload};
 use crate::metrics::result::{ErrorCounts, RunResult};
 use crate::metrics::Recording;
 use crate::metrics::{LatencyHistogram, Level};
 use capsim_des::{EventQueue, RngStreams, SimTime, StreamRng};
-use std::collections::VecDeque;
-
-/// One replica of a service.
-/// Where a replica is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ReplicaState {
-    /// Decided, not yet ready (image pull, boot, warm-up, readiness probe).
-    Starting,
-    Ready,
-    /// Removed from the balancer, finishing its in-flight requests.
-    Draining,
-    Stopped,
-}
-
-pub(crate) struct Replica {
-    pub state: ReplicaState,
-    pub zone: u32,
-    /// When it was created (billing starts), and when it stopped.
-    pub created_ns: u64,
-    pub stopped_ns: Option<u64>,
-    /// When its container started, and when it became ready.
-    pub started_ns: u64,
-    pub ready_ns: Option<u64>,
-    /// Requests completed, and the count at the last autoscaler reconcile.
-    pub served: u64,
-    pub served_mark: u64,
-    pub cpu: Cpu,
-    /// Slots in use (requests admitted past the accept queue).
-    pub in_flight: Level,
-    pub busy_millicores: Level,
-    /// Requests waiting: accept queue plus core queue.
-    pub queued: Level,
-    pub accept_q: VecDeque<ReqId>,
-}
-
-pub(crate) struct ServiceRt {
-    pub replicas: Vec<Replica>,
-    pub balancer: Balancer,
-    pub ready: Level,
-    pub cpu_rng: StreamRng,
-    pub lb_rng: StreamRng,
-    pub call_rng: StreamRng,
-    pub startup_rng: StreamRng,
-    pub memory_max_mib: f64,
-    /// The replica count the controller (or the user) asks for.
-    pub spec: u32,
-    pub starting: Level,
-    pub controller: Option<Box<dyn capsim_autoscale::Controller + Send>>,
-    /// Zones currently down (zone outage events).
-    pub zones_down: Vec<bool>,
-    pub next_zone: u32,
-    pub last_reconcile_ns: u64,
-    /// Free pod slots on ready nodes, and nodes being provisioned as
-    /// (ready time, free slots); unused when nodes are not modelled.
-    pub node_free: u32,
-    pub nodes_coming: Vec<(u64, u32)>,
-    pub nodes: u32,
-    pub node_rng: StreamRng,
-    pub spot_rng: StreamRng,
-}
-
-impl Replica {
-    pub fn new(cfg: &crate::input::model::Service, zone: u32, decided_ns: u64) -> Self {
-        Replica {
-            state: ReplicaState::Ready,
-            zone,
-            created_ns: decided_ns,
-            stopped_ns: None,
-            started_ns: decided_ns,
-            ready_ns: Some(decided_ns),
-            served: 0,
-            served_mark: 0,
-            cpu: Cpu::new(cfg.cores, cfg.scheduling == Scheduling::ProcessorSharing),
-            in_flight: Level::default(),
-            busy_millicores: Level::default(),
-            queued: Level::default(),
-            accept_q: VecDeque::new(),
-        }
-    }
-}
-
-pub(crate) struct QueueRt {
-    /// Station modelling the enqueue latency.
-    pub enqueue_station: u32,
-    pub slots: u32,
-    pub busy: Level,
-    pub depth: Level,
-    pub waiting: VecDeque<ReqId>,
-    pub work_rng: StreamRng,
-    pub call_rng: StreamRng,
-    pub enqueued: u64,
-    pub completed: u64,
-    pub completed_tick: u64,
-    pub failed: u64,
-    pub latency: LatencyHistogram,
-}
-
-/// Runtime state per component, parallel to `System::components`.
-pub(crate) enum Runtime {
-    Edge {
-        station: u32,
-        rng: StreamRng,
-        hits: u64,
-        misses: u64,
-        tick: (u64, u64),
-    },
-    Service(Box<ServiceRt>),
-    Cache {
-        station: u32,
-        rng: StreamRng,
-        hits: u64,
-        misses: u64,
-        tick: (u64, u64),
-        /// A flush at `.0` warming back up over `.1` ns.
-        flushed: Option<(u64, u64)>,
-        /// Every lookup misses until this time (a failed node).
-        failed_until_ns: u64,
-    },
-    Pool(Box<PoolState>),
-    Database {
-        primary: u32,
-        replicas: u32,
-        rr: u32,
-        rng: StreamRng,
-    },
-    Queue(Box<QueueRt>),
-    External {
-        station: u32,
-        rng: StreamRng,
-    },
-}
 
 /// Per virtual user: whether its loop is running.
 pub(crate) struct Vus {
@@ -160,7 +27,8 @@ pub struct Simulation<'a> {
     pub(crate) sc: &'a Scenario,
     pub(crate) q: EventQueue<Event>,
     pub(crate) reqs: Arena,
-    pub(crate) rt: Vec<Runtime>,
+    /// One part per component, in model order.
+    pub(crate) parts: Vec<Part<'a>>,
     pub(crate) stations: Vec<Station>,
     pub(crate) end_ns: u64,
     pub(crate) warmup_ns: u64,
@@ -214,97 +82,18 @@ impl<'a> Simulation<'a> {
             stations.push(Station::new(owner, servers, limit));
             (stations.len() - 1) as u32
         };
-        let mut needs_client = false;
-        let mut rt = Vec::with_capacity(sys.components.len());
-        for (i, c) in sys.components.iter().enumerate() {
-            let id = i as u32;
-            let s = |suffix: &str| streams.stream(&format!("{}.{suffix}", c.name));
-            rt.push(match &c.kind {
-                ComponentKind::Edge(_) => Runtime::Edge {
-                    station: add_station(id, None, None),
-                    rng: s("edge"),
-                    hits: 0,
-                    misses: 0,
-                    tick: (0, 0),
-                },
-                ComponentKind::Service(svc) => {
-                    if svc.balancer.policy == crate::input::model::BalancePolicy::IpHash {
-                        needs_client = true;
-                    }
-                    let replicas = (0..svc.replicas)
-                        .map(|i| Replica::new(svc, i % svc.zones.max(1), 0))
-                        .collect();
-                    let mut ready = Level::default();
-                    ready.set(0, svc.replicas as u64);
-                    Runtime::Service(Box::new(ServiceRt {
-                        replicas,
-                        balancer: Balancer::new(&svc.balancer, svc.replicas),
-                        ready,
-                        cpu_rng: s("cpu"),
-                        lb_rng: s("balancer"),
-                        call_rng: s("calls"),
-                        startup_rng: s("startup"),
-                        memory_max_mib: svc.memory_base_mib,
-                        spec: svc.replicas,
-                        starting: Level::default(),
-                        controller: svc.autoscale.as_ref().map(|p| p.build()),
-                        zones_down: vec![false; svc.zones.max(1) as usize],
-                        next_zone: svc.replicas,
-                        last_reconcile_ns: 0,
-                        node_free: svc.nodes.as_ref().map_or(0, |(per, _)| {
-                            svc.replicas.div_ceil(*per) * per - svc.replicas
-                        }),
-                        nodes_coming: Vec::new(),
-                        nodes: svc
-                            .nodes
-                            .as_ref()
-                            .map_or(0, |(per, _)| svc.replicas.div_ceil(*per)),
-                        node_rng: s("nodes"),
-                        spot_rng: s("spot"),
-                    }))
-                }
-                ComponentKind::Cache(k) => Runtime::Cache {
-                    station: add_station(id, k.concurrency, None),
-                    rng: s("cache"),
-                    hits: 0,
-                    misses: 0,
-                    tick: (0, 0),
-                    flushed: None,
-                    failed_until_ns: 0,
-                },
-                ComponentKind::Pool(p) => Runtime::Pool(Box::new(PoolState::new(p.clone()))),
-                ComponentKind::Database(d) => {
-                    let primary = add_station(id, Some(d.concurrency), d.queue_limit);
-                    for _ in 0..d.read_replicas {
-                        add_station(id, Some(d.concurrency), d.queue_limit);
-                    }
-                    Runtime::Database {
-                        primary,
-                        replicas: d.read_replicas,
-                        rr: 0,
-                        rng: s("query"),
-                    }
-                }
-                ComponentKind::Queue(qc) => Runtime::Queue(Box::new(QueueRt {
-                    enqueue_station: add_station(id, None, None),
-                    slots: qc.workers.saturating_mul(qc.concurrency),
-                    busy: Level::default(),
-                    depth: Level::default(),
-                    waiting: VecDeque::new(),
-                    work_rng: s("work"),
-                    call_rng: s("calls"),
-                    enqueued: 0,
-                    completed: 0,
-                    completed_tick: 0,
-                    failed: 0,
-                    latency: LatencyHistogram::default(),
-                })),
-                ComponentKind::External(x) => Runtime::External {
-                    station: add_station(id, x.concurrency, x.queue_limit),
-                    rng: s("latency"),
-                },
-            });
-        }
+        let needs_client = sys.components.iter().any(|c| {
+            matches!(&c.kind, ComponentKind::Service(svc) if svc.balancer.policy == BalancePolicy::IpHash)
+        });
+        let parts: Vec<Part> = sys
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let stream = |suffix: &str| streams.stream(&format!("{}.{suffix}", c.name));
+                Part::resolve(&c.kind, i as u32, &mut add_station, stream)
+            })
+            .collect();
         let mut acc = 0.0;
         let class_cdf = sys
             .classes
@@ -326,13 +115,13 @@ impl<'a> Simulation<'a> {
             Workload::Open { .. } => None,
         };
         let n_classes = sys.classes.len();
-        let tick = super::observe::TickState::new(sys, sc);
+        let tick = super::observe::TickState::new(sys, sc, &parts);
         Simulation {
             sys,
             sc,
             q: EventQueue::with_capacity(1024),
             reqs: Arena::default(),
-            rt,
+            parts,
             stations,
             end_ns: sc.duration_ns,
             warmup_ns: sc.warmup_ns,
